@@ -1,0 +1,75 @@
+/// How serious a data-quality finding is.
+public enum Severity: String, Sendable {
+    /// The value is wrong and a derivation had to treat it as missing or zero.
+    case error
+    /// The value is allowed but a derivation could not use it as intended.
+    case warning
+}
+
+/// A data-quality check: a bad *value* in a record. Findings never stop a run;
+/// they are written to `credibility.csv` and counted in the summary.
+public enum Check: String, CaseIterable, Sendable {
+    case dateInvalid = "DATE_INVALID"
+    case hefesfteNotNumeric = "HEFESFTE_NOT_NUMERIC"
+    case waquinInvalid = "WAQUIN_INVALID"
+    case waquinUnavailable = "WAQUIN_UNAVAILABLE"
+    case sotariffInvalid = "SOTARIFF_INVALID"
+    case sogradecombInvalid = "SOGRADECOMB_INVALID"
+    case birthAfterStart = "DATEOFBIRTH_AFTER_START"
+
+    public var severity: Severity {
+        switch self {
+        case .waquinUnavailable: .warning
+        default: .error
+        }
+    }
+
+    /// The check an input slot's invalid text fails.
+    static func invalidText(in slot: Slot) -> Check? {
+        switch slot {
+        case .learnstartdate, .dateofbirth: .dateInvalid
+        case .hefesfte: .hefesfteNotNumeric
+        case .fileWAQUIN: .waquinInvalid
+        case .fileSOTARIFF: .sotariffInvalid
+        case .fileSOGRADECOMB: .sogradecombInvalid
+        default: nil
+        }
+    }
+
+    /// The message for a finding of this check on `field` with text `value`.
+    public func message(field: String, value: String) -> String {
+        switch self {
+        case .dateInvalid:
+            "'\(value)' is not a date (dd/mm/yyyy or yyyy-mm-dd); treated as missing (ruling R4)"
+        case .hefesfteNotNumeric:
+            value.isEmpty
+                ? "HEFESFTE is empty; counted as 0 (ruling R6)"
+                : "'\(value)' is not a number; HEFESFTE counted as 0 (ruling R6)"
+        case .waquinInvalid:
+            "'\(value)' is not a quintile from 1 to 5; treated as unknown (ruling R9)"
+        case .waquinUnavailable:
+            "no quintile for a student in a widening access population; counted as UNKNOWN (ruling R9)"
+        case .sotariffInvalid:
+            "'\(value)' is not a whole number of tariff points; treated as unknown (ruling R10)"
+        case .sogradecombInvalid:
+            "'\(value)' is not ACC_BBC+, BCC_CCC or OTHER; treated as OTHER (ruling R11)"
+        case .birthAfterStart:
+            "DATEOFBIRTH is after LEARNSTARTDATE; SOENTRYAGE is 0"
+        }
+    }
+}
+
+extension Check {
+    /// The position of the check in `allCases`, for counting.
+    public var index: Int { Self.allCases.firstIndex(of: self)! }
+
+    /// The column named by a finding that a rule's clause reports; findings
+    /// of invalid text name the column the text is in.
+    var clauseColumn: Column? {
+        switch self {
+        case .birthAfterStart: .dateofbirth
+        case .waquinUnavailable: .waquin
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,83 @@
+/// Where a problem was found: a file, and as much of a position in it as is known.
+///
+/// Every message soalloc prints about input names its place the same way:
+/// `FILE: line L: record N: field F (NAME): what was expected, what was found`.
+public struct Location: Sendable, Equatable {
+    /// The file as the user named it.
+    public var file: String
+    /// The physical line where the record starts (1-based), when known.
+    public var line: Int?
+    /// The 1-based data record number (the header is not counted), when known.
+    public var record: Int?
+    /// The 1-based field position, when known.
+    public var field: Int?
+    /// The column name of that field, when known.
+    public var fieldName: String?
+
+    public init(file: String, line: Int? = nil, record: Int? = nil, field: Int? = nil, fieldName: String? = nil) {
+        self.file = file
+        self.line = line
+        self.record = record
+        self.field = field
+        self.fieldName = fieldName
+    }
+
+    /// `FILE: line L: record N: field F (NAME)`, leaving out what is unknown.
+    public var description: String {
+        var parts = [file]
+        if let line { parts.append("line \(line)") }
+        if let record { parts.append(record == 0 ? "header" : "record \(record)") }
+        if let field {
+            parts.append(fieldName.map { "field \(field) (\($0))" } ?? "field \(field)")
+        } else if let fieldName {
+            parts.append("field \(fieldName)")
+        }
+        return parts.joined(separator: ": ")
+    }
+}
+
+/// A problem that stops the run: the input cannot be read as an individualised file.
+///
+/// Data errors exit with status 65 (`EX_DATAERR`) and leave no outputs.
+public struct DataError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var location: Location
+    public var message: String
+
+    public init(_ location: Location, _ message: String) {
+        self.location = location
+        self.message = message
+    }
+
+    public var description: String { "\(location.description): \(message)" }
+}
+
+/// Why a run could not complete, with the `sysexits.h` status it exits with.
+public enum Failure: Error, Sendable, CustomStringConvertible {
+    /// The command line is wrong (64, `EX_USAGE`).
+    case usage(String)
+    /// The input is not a readable individualised file (65, `EX_DATAERR`).
+    case data(DataError)
+    /// An input file is missing or unreadable (66, `EX_NOINPUT`).
+    case noInput(String)
+    /// An output directory cannot be created (73, `EX_CANTCREAT`).
+    case cannotCreate(String)
+    /// An output cannot be written (74, `EX_IOERR`).
+    case output(String)
+
+    public var exitCode: Int32 {
+        switch self {
+        case .usage: 64
+        case .data: 65
+        case .noInput: 66
+        case .cannotCreate: 73
+        case .output: 74
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .usage(let text), .noInput(let text), .cannotCreate(let text), .output(let text): text
+        case .data(let error): error.description
+        }
+    }
+}

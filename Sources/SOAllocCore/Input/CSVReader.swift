@@ -1,0 +1,262 @@
+import CLibCSV
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One CSV record as borrowed bytes.
+///
+/// The bytes belong to the reader and are valid only inside the closure that
+/// receives the record: copy what must outlive it. Fields are already trimmed
+/// of spaces, tabs, CR and LF at both ends (ruling R3).
+public struct RawRecord {
+    /// The physical line (1-based) on which the record starts.
+    public let line: Int
+    /// How many fields the record has.
+    public let count: Int
+    let bytes: UnsafePointer<UInt8>
+    let bounds: UnsafePointer<Int>
+
+    /// The bytes of field `index` (0-based).
+    @inline(__always)
+    public subscript(index: Int) -> UnsafeBufferPointer<UInt8> {
+        let start = bounds[2 &* index]
+        let end = bounds[2 &* index &+ 1]
+        return UnsafeBufferPointer(start: bytes + start, count: end &- start)
+    }
+
+    /// True when every field is empty: such records are skipped (ruling R3).
+    public var isBlank: Bool {
+        for index in 0..<count where bounds[2 &* index] != bounds[2 &* index &+ 1] { return false }
+        return true
+    }
+
+    /// Field `index` as text, for messages and tests (never on the hot path).
+    public func text(_ index: Int) -> String {
+        String(decoding: self[index], as: UTF8.self)
+    }
+}
+
+/// The record being assembled by libcsv's callbacks.
+///
+/// libcsv hands each field to a C callback together with a raw pointer to this
+/// struct; there is no class and no reference counting per field. The field's
+/// bytes are copied, trimmed, into one growing buffer; `bounds` holds each
+/// field's start and end offsets.
+struct RecordAssembly {
+    var bytes: UnsafeMutablePointer<UInt8>
+    var byteCapacity: Int
+    var byteCount = 0
+    var bounds: UnsafeMutablePointer<Int>
+    var fieldCapacity: Int
+    var fieldCount = 0
+    var rowEnded = false
+
+    init() {
+        byteCapacity = 1 << 12
+        bytes = .allocate(capacity: byteCapacity)
+        fieldCapacity = 64
+        bounds = .allocate(capacity: 2 * fieldCapacity)
+    }
+
+    func deallocate() {
+        bytes.deallocate()
+        bounds.deallocate()
+    }
+
+    mutating func reset() {
+        byteCount = 0
+        fieldCount = 0
+        rowEnded = false
+    }
+
+    @inline(__always)
+    static func isTrimmed(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A
+    }
+
+    mutating func append(_ data: UnsafeRawPointer?, _ length: Int) {
+        var start = 0
+        var end = length
+        if let data {
+            let source = data.assumingMemoryBound(to: UInt8.self)
+            while start < end && Self.isTrimmed(source[start]) { start &+= 1 }
+            while end > start && Self.isTrimmed(source[end &- 1]) { end &-= 1 }
+            let size = end &- start
+            if byteCount &+ size > byteCapacity { growBytes(to: byteCount &+ size) }
+            (bytes + byteCount).update(from: source + start, count: size)
+        } else {
+            end = 0
+        }
+        if fieldCount == fieldCapacity { growFields() }
+        bounds[2 &* fieldCount] = byteCount
+        byteCount &+= end &- start
+        bounds[2 &* fieldCount &+ 1] = byteCount
+        fieldCount &+= 1
+    }
+
+    private mutating func growBytes(to needed: Int) {
+        var capacity = byteCapacity
+        while capacity < needed { capacity *= 2 }
+        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        grown.update(from: bytes, count: byteCount)
+        bytes.deallocate()
+        bytes = grown
+        byteCapacity = capacity
+    }
+
+    private mutating func growFields() {
+        let capacity = fieldCapacity * 2
+        let grown = UnsafeMutablePointer<Int>.allocate(capacity: 2 * capacity)
+        grown.update(from: bounds, count: 2 * fieldCount)
+        bounds.deallocate()
+        bounds = grown
+        fieldCapacity = capacity
+    }
+}
+
+private let fieldEnded: @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Void = {
+    data, length, context in
+    context.unsafelyUnwrapped.assumingMemoryBound(to: RecordAssembly.self).pointee.append(data, length)
+}
+
+private let rowEnded: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void = { _, context in
+    context.unsafelyUnwrapped.assumingMemoryBound(to: RecordAssembly.self).pointee.rowEnded = true
+}
+
+/// Where a CSV syntax error happened, before the file's layout gives the field a name.
+public struct CSVSyntaxError: Error, Equatable, Sendable {
+    /// The line on which the bad record starts.
+    public var line: Int
+    /// The 1-based position of the field being read.
+    public var field: Int
+    public var message: String
+}
+
+/// Reads CSV records from a file in fixed-size chunks with libcsv in strict mode.
+///
+/// Strict mode (`CSV_STRICT | CSV_STRICT_FINI`) makes a stray quote, or a quote
+/// left open at the end of the file, an error instead of silently swallowing
+/// the rest of the file. A UTF-8 byte order mark is removed. Input is fed to
+/// libcsv one physical line at a time, so that each record knows the line it
+/// starts on and each call completes at most one record.
+public struct CSVReader {
+    public static let chunkSize = 1 << 20
+
+    private let descriptor: Int32
+
+    /// Reads from an open file descriptor, which the caller keeps and closes.
+    public init(descriptor: Int32) {
+        self.descriptor = descriptor
+    }
+
+    /// Calls `body` with each record in file order. Records whose fields are all
+    /// empty are skipped (ruling R3). Throws `CSVSyntaxError` for malformed CSV,
+    /// `ReadError` when the file cannot be read, and rethrows what `body` throws.
+    public func forEachRecord(_ body: (RawRecord) throws -> Void) throws {
+        var parser = csv_parser()
+        guard csv_init(&parser, UInt8(CSV_STRICT | CSV_STRICT_FINI)) == 0 else { throw ReadError(errno: ENOMEM) }
+        defer { csv_free(&parser) }
+        csv_set_blk_size(&parser, 1 << 16)
+
+        var assembly = RecordAssembly()
+        defer { assembly.deallocate() }
+
+        let chunk = UnsafeMutablePointer<UInt8>.allocate(capacity: Self.chunkSize)
+        defer { chunk.deallocate() }
+
+        var line = 1
+        var recordLine = 1
+        var afterCR = false
+        var atStart = true
+
+        func deliver() throws {
+            let record = RawRecord(
+                line: recordLine, count: assembly.fieldCount,
+                bytes: UnsafePointer(assembly.bytes), bounds: UnsafePointer(assembly.bounds))
+            if !record.isBlank { try body(record) }
+            assembly.reset()
+        }
+
+        func syntaxError(_ message: String) -> CSVSyntaxError {
+            CSVSyntaxError(line: recordLine, field: assembly.fieldCount + 1, message: message)
+        }
+
+        while true {
+            var filled = 0
+            // Fill the chunk: a pipe may return less than asked.
+            while filled < Self.chunkSize {
+                let got = read(descriptor, chunk + filled, Self.chunkSize - filled)
+                if got < 0 {
+                    if errno == EINTR { continue }
+                    throw ReadError(errno: errno)
+                }
+                if got == 0 { break }
+                filled += got
+            }
+            if filled == 0 { break }
+
+            var cursor = chunk
+            let end = chunk + filled
+            if atStart {
+                atStart = false
+                if filled >= 3 && chunk[0] == 0xEF && chunk[1] == 0xBB && chunk[2] == 0xBF { cursor += 3 }
+            }
+
+            while cursor < end {
+                let remaining = end - cursor
+                let newline = memchr(cursor, 0x0A, remaining)?.assumingMemoryBound(to: UInt8.self)
+                var segmentEnd = newline.map { $0 + 1 } ?? end
+                // A CR that is not the first half of a CRLF also ends a line.
+                var endsWithBareCR = false
+                if let cr = memchr(cursor, 0x0D, segmentEnd - cursor)?.assumingMemoryBound(to: UInt8.self),
+                    cr + 1 != newline
+                {
+                    segmentEnd = cr + 1
+                    endsWithBareCR = true
+                }
+                let length = segmentEnd - cursor
+
+                if parser.pstate == 0 { recordLine = line }  // ROW_NOT_BEGUN: a record may start here
+                let used = withUnsafeMutablePointer(to: &assembly) { context in
+                    csv_parse(&parser, cursor, length, fieldEnded, rowEnded, context)
+                }
+                if used < length {
+                    if csv_error(&parser) == CSV_EPARSE {
+                        throw syntaxError(
+                            parser.quoted != 0
+                                ? "unexpected character after a closing quote (a quote inside a quoted field must be doubled)"
+                                : "a double quote inside an unquoted field (quote the whole field and double the quote)")
+                    }
+                    throw syntaxError("out of memory while reading a field")
+                }
+
+                if endsWithBareCR {
+                    line += 1
+                    afterCR = true
+                } else if newline != nil && segmentEnd - 1 == newline {
+                    if !(afterCR && length == 1) { line += 1 }
+                    afterCR = false
+                } else {
+                    afterCR = false
+                }
+                if assembly.rowEnded { try deliver() }
+                cursor = segmentEnd
+            }
+        }
+
+        let finished = withUnsafeMutablePointer(to: &assembly) { context in
+            csv_fini(&parser, fieldEnded, rowEnded, context)
+        }
+        if finished != 0 { throw syntaxError("a quoted field is not closed before the end of the file") }
+        if assembly.rowEnded { try deliver() }
+    }
+}
+
+/// The input file could not be read.
+public struct ReadError: Error, Sendable {
+    public var errno: Int32
+    public var message: String { String(cString: strerror(errno)) }
+}

@@ -1,0 +1,193 @@
+/// Parsers from a field's bytes to the integer a rule compares (rulings R3, R4, R6).
+///
+/// Every value is an `Int64`; `Value.missing` stands for an empty field and
+/// `Value.other` for text that is not a listed code. None of these allocates.
+public enum Value {
+    /// An empty field, or a value treated as missing.
+    public static let missing: Int64 = .min
+    /// A value that is present but not one the rules list.
+    public static let other: Int64 = .min + 1
+
+    /// True when `value` is an actual value: neither missing nor other.
+    @inline(__always)
+    public static func isKnown(_ value: Int64) -> Bool { value > other }
+}
+
+/// The result of parsing a field that may be invalid: the value the rules
+/// use, and whether the text was valid (invalid text is reported).
+public struct Parsed: Equatable, Sendable {
+    public var value: Int64
+    public var isValid: Bool
+
+    @inline(__always)
+    init(_ value: Int64, valid: Bool = true) {
+        self.value = value
+        self.isValid = valid
+    }
+
+    static let invalid = Parsed(Value.missing, valid: false)
+}
+
+public enum FieldParsing {
+    @inline(__always)
+    static func isDigit(_ byte: UInt8) -> Bool { byte &- 0x30 < 10 }
+
+    /// A code compared as a number when it is all digits (ruling R3: `04` = `4`).
+    /// Empty is `Value.missing`; anything else is `Value.other`.
+    public static func numericCode(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64 {
+        if bytes.isEmpty { return Value.missing }
+        var value: Int64 = 0
+        var significant = 0
+        for byte in bytes {
+            guard isDigit(byte) else { return Value.other }
+            if value != 0 || byte != 0x30 { significant += 1 }
+            if significant > 18 { return Value.other }
+            value = value &* 10 &+ Int64(byte &- 0x30)
+        }
+        return value
+    }
+
+    /// A non-negative integer written with digits only (tariff points, quintiles).
+    public static func integer(_ bytes: UnsafeBufferPointer<UInt8>) -> Parsed {
+        if bytes.isEmpty { return Parsed(Value.missing) }
+        let value = numericCode(bytes)
+        return value == Value.other ? .invalid : Parsed(value)
+    }
+
+    /// A date as `yyyymmdd` (ruling R4): `dd/mm/yyyy`, `d/m/yyyy` or `yyyy-mm-dd`.
+    /// Empty is missing; an impossible or unreadable date is missing and invalid.
+    public static func date(_ bytes: UnsafeBufferPointer<UInt8>) -> Parsed {
+        if bytes.isEmpty { return Parsed(Value.missing) }
+        var parts: (Int, Int, Int) = (0, 0, 0)
+        var digits: (Int, Int, Int) = (0, 0, 0)
+        var part = 0
+        var separator: UInt8 = 0
+        for byte in bytes {
+            if isDigit(byte) {
+                let digit = Int(byte &- 0x30)
+                switch part {
+                case 0: parts.0 = parts.0 * 10 + digit; digits.0 += 1
+                case 1: parts.1 = parts.1 * 10 + digit; digits.1 += 1
+                default: parts.2 = parts.2 * 10 + digit; digits.2 += 1
+                }
+                if digits.0 > 4 || digits.1 > 2 || digits.2 > 4 { return .invalid }
+            } else if (byte == 0x2F || byte == 0x2D) && part < 2 && (separator == 0 || separator == byte) {
+                separator = byte
+                part += 1
+            } else {
+                return .invalid
+            }
+        }
+        guard part == 2 else { return .invalid }
+        let year: Int
+        let month: Int
+        let day: Int
+        if separator == 0x2F {  // d/m/yyyy or dd/mm/yyyy
+            guard (1...2).contains(digits.0), (1...2).contains(digits.1), digits.2 == 4 else { return .invalid }
+            (day, month, year) = parts
+        } else {  // yyyy-mm-dd
+            guard digits.0 == 4, digits.1 == 2, digits.2 == 2 else { return .invalid }
+            (year, month, day) = parts
+        }
+        guard year >= 1, (1...12).contains(month), day >= 1, day <= Dates.days(inMonth: month, of: year) else {
+            return .invalid
+        }
+        return Parsed(Int64(year * 10_000 + month * 100 + day))
+    }
+
+    /// The scale of a parsed decimal: values are held in millionths.
+    public static let decimalScale: Int64 = 1_000_000
+
+    /// A decimal number (`50`, `37.5`, `-1`, `.5`) in millionths, rounded half
+    /// up beyond six places. Empty is missing; other text is invalid (ruling R6).
+    public static func decimal(_ bytes: UnsafeBufferPointer<UInt8>) -> Parsed {
+        if bytes.isEmpty { return Parsed(Value.missing) }
+        var index = 0
+        var negative = false
+        if bytes[0] == 0x2D || bytes[0] == 0x2B {
+            negative = bytes[0] == 0x2D
+            index = 1
+        }
+        var whole: Int64 = 0
+        var fraction: Int64 = 0
+        var fractionDigits = 0
+        var roundUp = false
+        var sawDigit = false
+        var sawPoint = false
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
+            if isDigit(byte) {
+                sawDigit = true
+                let digit = Int64(byte &- 0x30)
+                if sawPoint {
+                    if fractionDigits < 6 {
+                        fraction = fraction * 10 + digit
+                        fractionDigits += 1
+                    } else if fractionDigits == 6 {
+                        roundUp = digit >= 5
+                        fractionDigits += 1
+                    }
+                } else {
+                    guard whole < 1_000_000_000_000 else { return .invalid }
+                    whole = whole * 10 + digit
+                }
+            } else if byte == 0x2E && !sawPoint {
+                sawPoint = true
+            } else {
+                return .invalid
+            }
+        }
+        guard sawDigit else { return .invalid }
+        while fractionDigits < 6 {
+            fraction *= 10
+            fractionDigits += 1
+        }
+        var value = whole * decimalScale + fraction + (roundUp ? 1 : 0)
+        if negative { value = -value }
+        return Parsed(value)
+    }
+}
+
+/// Calendar arithmetic on `yyyymmdd` dates, without Foundation's calendars.
+public enum Dates {
+    public static func isLeap(_ year: Int) -> Bool {
+        (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    }
+
+    public static func days(inMonth month: Int, of year: Int) -> Int {
+        switch month {
+        case 2: isLeap(year) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// Full years from `birth` to `date`, both `yyyymmdd` (ruling R5): the
+    /// difference of the years, less one when `date`'s (month, day) is before
+    /// the birth's. Someone born on 29 February is a year older on 1 March in a
+    /// non-leap year, because (3, 1) is not before (2, 29).
+    @inline(__always)
+    public static func fullYears(from birth: Int64, to date: Int64) -> Int64 {
+        let years = date / 10_000 - birth / 10_000
+        return date % 10_000 < birth % 10_000 ? years - 1 : years
+    }
+
+    /// `yyyymmdd` as `dd/mm/yyyy`.
+    public static func format(_ date: Int64) -> String {
+        func padded(_ number: Int64, _ width: Int) -> String {
+            let digits = String(number)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return "\(padded(date % 100, 2))/\(padded(date / 100 % 100, 2))/\(padded(date / 10_000, 4))"
+    }
+
+    /// `yyyymmdd` in the document's words: `1 September 2012`.
+    public static func spell(_ date: Int64) -> String {
+        let months = [
+            "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+            "November", "December",
+        ]
+        return "\(date % 100) \(months[Int(date / 100 % 100) - 1]) \(date / 10_000)"
+    }
+}

@@ -1,0 +1,167 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A CSV file written through one large buffer: fields are appended to
+/// memory and reach the disk a megabyte at a time.
+///
+/// Fields are quoted only when they contain a comma, a double quote, CR or LF
+/// (RFC 4180), with inner quotes doubled. Lines end with LF.
+public final class CSVOutput {
+    public static let bufferSize = 1 << 20
+
+    public let path: String
+    private let descriptor: Int32
+    private let buffer: UnsafeMutablePointer<UInt8>
+    private var used = 0
+    private var atLineStart = true
+
+    /// Creates (or truncates) the file at `path`.
+    public init(path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw Failure.output("\(path): cannot create: \(String(cString: strerror(errno)))")
+        }
+        self.path = path
+        self.descriptor = descriptor
+        buffer = .allocate(capacity: Self.bufferSize)
+    }
+
+    deinit {
+        buffer.deallocate()
+        if descriptor >= 0 { close(descriptor) }
+    }
+
+    /// Writes a header or any row of plain text fields.
+    public func row(_ fields: [String]) throws {
+        for field in fields {
+            var field = field
+            try field.withUTF8 { bytes in try self.field(bytes) }
+        }
+        try endRow()
+    }
+
+    /// Appends one field, quoting it when needed.
+    @inline(__always)
+    public func field(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+        try separate()
+        var needsQuotes = false
+        for byte in bytes where byte == 0x2C || byte == 0x22 || byte == 0x0A || byte == 0x0D {
+            needsQuotes = true
+            break
+        }
+        if !needsQuotes {
+            try append(bytes)
+            return
+        }
+        try appendByte(0x22)
+        var start = 0
+        for (index, byte) in bytes.enumerated() where byte == 0x22 {
+            try append(UnsafeBufferPointer(rebasing: bytes[start...index]))
+            start = index
+        }
+        try append(UnsafeBufferPointer(rebasing: bytes[start...]))
+        try appendByte(0x22)
+    }
+
+    /// Appends one field holding text.
+    public func field(_ text: String) throws {
+        var text = text
+        try text.withUTF8 { bytes in try field(bytes) }
+    }
+
+    /// Appends one field holding an integer, written in decimal.
+    @inline(__always)
+    public func field(_ number: Int64) throws {
+        try separate()
+        if used + 20 > Self.bufferSize { try flush() }
+        var digits = 1
+        var rest = number.magnitude / 10
+        while rest != 0 {
+            digits += 1
+            rest /= 10
+        }
+        if number < 0 {
+            buffer[used] = 0x2D
+            used += 1
+        }
+        var magnitude = number.magnitude
+        var position = used + digits
+        used = position
+        repeat {
+            position -= 1
+            buffer[position] = UInt8(truncatingIfNeeded: magnitude % 10) &+ 0x30
+            magnitude /= 10
+        } while magnitude != 0
+    }
+
+    /// Appends an empty field.
+    @inline(__always)
+    public func emptyField() throws {
+        try separate()
+    }
+
+    /// Ends the current row.
+    @inline(__always)
+    public func endRow() throws {
+        try appendByte(0x0A)
+        atLineStart = true
+    }
+
+    /// Writes what is buffered and syncs it to disk; the file closes when released.
+    public func finish() throws {
+        try flush()
+        if fsync(descriptor) != 0 && errno != EINVAL {
+            throw Failure.output("\(path): cannot write: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    @inline(__always)
+    private func separate() throws {
+        if atLineStart {
+            atLineStart = false
+        } else {
+            try appendByte(0x2C)
+        }
+    }
+
+    @inline(__always)
+    private func appendByte(_ byte: UInt8) throws {
+        if used == Self.bufferSize { try flush() }
+        buffer[used] = byte
+        used += 1
+    }
+
+    @inline(__always)
+    private func append(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        if used + bytes.count > Self.bufferSize {
+            try flush()
+            if bytes.count > Self.bufferSize {
+                try writeAll(base, bytes.count)
+                return
+            }
+        }
+        (buffer + used).update(from: base, count: bytes.count)
+        used += bytes.count
+    }
+
+    private func flush() throws {
+        try writeAll(buffer, used)
+        used = 0
+    }
+
+    private func writeAll(_ start: UnsafePointer<UInt8>, _ count: Int) throws {
+        var offset = 0
+        while offset < count {
+            let written = write(descriptor, start + offset, count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw Failure.output("\(path): cannot write: \(String(cString: strerror(errno)))")
+            }
+            offset += written
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+
+/// An output directory that appears only when the run succeeds.
+///
+/// Files are written into a hidden temporary directory beside the final one;
+/// `commit()` renames it into place. A directory that already exists is
+/// replaced only by a successful run, and only when everything in it is a
+/// file soalloc writes (so a mistyped `--out` never deletes a user's files).
+/// `discard()`, called on any failure, removes the temporary directory.
+public final class OutputDirectory {
+    /// Where the outputs will be.
+    public let finalPath: String
+    /// Where they are written meanwhile.
+    public let workingPath: String
+    /// The names of the files a run writes.
+    public let names: [String]
+    private var committed = false
+
+    /// Prepares to write the files `names` into the directory `path`.
+    public init(_ path: String, names: [String]) throws {
+        self.names = names
+        let fileManager = FileManager.default
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        finalPath = url.path
+        let parent = url.deletingLastPathComponent().path
+        do {
+            try fileManager.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        } catch {
+            throw Failure.cannotCreate("\(path): cannot create the output directory's parent \(parent)")
+        }
+
+        var isDirectory: ObjCBool = false
+        if fileManager.fileExists(atPath: finalPath, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else {
+                throw Failure.cannotCreate("\(path): exists and is not a directory")
+            }
+            let entries = (try? fileManager.contentsOfDirectory(atPath: finalPath)) ?? []
+            let foreign = entries.filter { !names.contains($0) }.sorted()
+            guard foreign.isEmpty else {
+                throw Failure.cannotCreate(
+                    "\(path): will not replace a directory holding files soalloc did not write (\(foreign.prefix(3).joined(separator: ", "))); choose another --out"
+                )
+            }
+        }
+
+        workingPath = "\(parent)/.\(url.lastPathComponent).soalloc-\(getpid())"
+        try? fileManager.removeItem(atPath: workingPath)
+        do {
+            try fileManager.createDirectory(atPath: workingPath, withIntermediateDirectories: false)
+        } catch {
+            throw Failure.cannotCreate("\(path): cannot create a directory in \(parent): \(error.localizedDescription)")
+        }
+    }
+
+    deinit {
+        if !committed { discard() }
+    }
+
+    /// The working path of an output file.
+    public func path(of name: String) -> String {
+        precondition(names.contains(name), "\(name) is not one of this run's outputs")
+        return "\(workingPath)/\(name)"
+    }
+
+    /// Moves the finished outputs into place, replacing an earlier run's.
+    public func commit() throws {
+        let fileManager = FileManager.default
+        let previous = "\(workingPath).previous"
+        let hadPrevious = fileManager.fileExists(atPath: finalPath)
+        if hadPrevious {
+            guard rename(finalPath, previous) == 0 else {
+                throw Failure.output("\(finalPath): cannot replace: \(String(cString: strerror(errno)))")
+            }
+        }
+        guard rename(workingPath, finalPath) == 0 else {
+            let reason = String(cString: strerror(errno))
+            if hadPrevious { _ = rename(previous, finalPath) }
+            throw Failure.output("\(finalPath): cannot move the outputs into place: \(reason)")
+        }
+        committed = true
+        if hadPrevious { try? fileManager.removeItem(atPath: previous) }
+    }
+
+    /// Removes the working directory and everything in it.
+    public func discard() {
+        try? FileManager.default.removeItem(atPath: workingPath)
+    }
+}

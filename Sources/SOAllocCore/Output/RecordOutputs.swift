@@ -1,0 +1,85 @@
+/// The per-record output files: `derived.csv` (ruling R14), `differences.csv`
+/// (ruling R15) and `credibility.csv`. Each row starts with the record's
+/// identifiers, copied from the file after trimming.
+struct RecordOutputs {
+    static let names = ["derived.csv", "differences.csv", "credibility.csv"]
+    static let identifierColumns: [Column] = [.ukprn, .learnrefnumber, .aimseqnumber, .stubid]
+    static let derivedHeader = identifierColumns.map(\.name) + Slot.derived.map(\.name)
+    static let differencesHeader =
+        ["ROW"] + identifierColumns.map(\.name) + ["FIELD", "FILE_VALUE", "DERIVED_VALUE"]
+    static let credibilityHeader =
+        ["ROW"] + identifierColumns.map(\.name) + ["FIELD", "VALUE", "SEVERITY", "CHECK", "MESSAGE"]
+
+    let derived: CSVOutput
+    let differences: CSVOutput
+    let credibility: CSVOutput
+    private let identifierPositions: [Int]
+
+    init(directory: OutputDirectory, layout: Layout) throws {
+        derived = try CSVOutput(path: directory.path(of: "derived.csv"))
+        differences = try CSVOutput(path: directory.path(of: "differences.csv"))
+        credibility = try CSVOutput(path: directory.path(of: "credibility.csv"))
+        identifierPositions = Self.identifierColumns.map { layout.position(of: $0)! }
+        try derived.row(Self.derivedHeader)
+        try differences.row(Self.differencesHeader)
+        try credibility.row(Self.credibilityHeader)
+    }
+
+    func finish() throws {
+        try derived.finish()
+        try differences.finish()
+        try credibility.finish()
+    }
+
+    @inline(__always)
+    private func identifiers(_ record: RawRecord, to output: CSVOutput) throws {
+        for position in identifierPositions { try output.field(record[position]) }
+    }
+
+    /// One row of `derived.csv`.
+    @inline(__always)
+    func writeDerived(_ record: RawRecord, _ facts: borrowing Facts) throws {
+        try identifiers(record, to: derived)
+        for slot in Slot.derived { try Self.value(facts[slot], of: slot, to: derived) }
+        try derived.endRow()
+    }
+
+    /// One row of `differences.csv`.
+    func writeDifference(
+        row: Int, _ record: RawRecord, field slot: Slot, fileValue: UnsafeBufferPointer<UInt8>,
+        _ facts: borrowing Facts
+    ) throws {
+        try differences.field(Int64(row))
+        try identifiers(record, to: differences)
+        try differences.field(slot.name)
+        try differences.field(fileValue)
+        try Self.value(facts[slot], of: slot, to: differences)
+        try differences.endRow()
+    }
+
+    /// One row of `credibility.csv`.
+    func writeFinding(
+        row: Int, _ record: RawRecord, check: Check, field: String, value: UnsafeBufferPointer<UInt8>
+    ) throws {
+        try credibility.field(Int64(row))
+        try identifiers(record, to: credibility)
+        try credibility.field(field)
+        try credibility.field(value)
+        try credibility.field(check.severity.rawValue)
+        try credibility.field(check.rawValue)
+        try credibility.field(check.message(field: field, value: String(decoding: value, as: UTF8.self)))
+        try credibility.endRow()
+    }
+
+    /// A derived value as `derived.csv` writes it: empty when missing.
+    @inline(__always)
+    static func value(_ value: Int64, of slot: Slot, to output: CSVOutput) throws {
+        if value == Value.missing {
+            try output.emptyField()
+        } else if case .code(let vocabulary) = slot.domain {
+            try output.field(vocabulary.names[Int(value)])
+        } else {
+            try output.field(value)
+        }
+    }
+}

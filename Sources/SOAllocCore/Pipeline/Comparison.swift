@@ -1,0 +1,42 @@
+/// Compares HEFCE's derived values in the file with ours (ruling R15).
+///
+/// Both sides are read in the derived field's domain after ruling R3's
+/// normalisation: trimmed, letters in any case, all-digit values as numbers.
+/// A file value that cannot be read in that domain always differs.
+struct Comparison {
+    /// Each derived field the file has a column for, with its position and
+    /// its index in `Slot.derived`.
+    private let fields: [(slot: Slot, position: Int, index: Int)]
+
+    init(layout: Layout) {
+        fields = Slot.derived.enumerated().compactMap { index, slot in
+            slot.column.flatMap(layout.position(of:)).map { (slot, $0, index) }
+        }
+    }
+
+    func compares(_ slot: Slot) -> Bool { fields.contains { $0.slot == slot } }
+
+    /// Calls `difference` for each field whose file value differs from ours.
+    @inline(__always)
+    func compare(
+        _ record: RawRecord, _ facts: borrowing Facts,
+        difference: (Slot, Int, UnsafeBufferPointer<UInt8>) throws -> Void
+    ) rethrows {
+        for (slot, position, index) in fields {
+            let text = record[position]
+            if Self.normalised(text, as: slot) != facts[slot] { try difference(slot, index, text) }
+        }
+    }
+
+    /// The file's text as a value of `slot`'s domain.
+    @inline(__always)
+    static func normalised(_ text: UnsafeBufferPointer<UInt8>, as slot: Slot) -> Int64 {
+        switch slot {
+        case .sogradecomb: Vocabulary.sogradecomb.value(of: text)
+        case .soentqual: Vocabulary.soentqual.value(of: text)
+        case .uglevel: Vocabulary.uglevel.value(of: text)
+        case .eqgrp: Vocabulary.eqgrp.value(of: text)
+        default: FieldParsing.numericCode(text)
+        }
+    }
+}

@@ -1,0 +1,140 @@
+/// The derivation stages of the technical document, in order.
+///
+/// Each stage is a `Rule`: a function of the record's inputs and of the
+/// stages before it only (`DerivationTests` checks the order). `derive`
+/// evaluates the rules' declared clauses, compiled once into a flat array so
+/// that a record costs no allocation and no reference counting.
+public struct Derivation: Sendable {
+    /// UGDSA, PGDSA, DISPOP, DISALLOC, SOENTRANT, SOENTRYAGE, HIGHQUAL, WAPOP,
+    /// WAQUIN, SOLINKAGE, SOTARIFF, SOGRADECOMB, SOENTQUAL, EQPOP, UGLEVEL, EQGRP.
+    public static let rules: [Rule] = [
+        .ugdsa, .pgdsa, .dispop, .disalloc,
+        .soentrant, .soentryage, .highqual, .wapop, .waquin,
+        .solinkage, .sotariff, .sogradecomb, .soentqual, .eqpop, .uglevel, .eqgrp,
+    ]
+
+    public static let standard = Derivation(rules: rules)
+
+    public let rules: [Rule]
+    private let program: Program
+
+    public init(rules: [Rule]) {
+        precondition(rules.map(\.field) == Slot.derived, "one rule per derived field, in order")
+        self.rules = rules
+        self.program = Program(rules)
+    }
+
+    /// Derives every field of `facts` from its inputs, recording which clause
+    /// of each rule gave the value.
+    @inline(__always)
+    public func derive(_ facts: inout Facts) {
+        program.run(&facts)
+    }
+
+    /// The clause that gave `rule`'s value in `facts`.
+    public func decidingClause(of ruleIndex: Int, in facts: borrowing Facts) -> Clause {
+        rules[ruleIndex].clauses[Int(facts.decidedBy[ruleIndex])]
+    }
+}
+
+/// The rules' conditions flattened into one array of nodes in pre-order: a
+/// composite node is followed by its children, and `size` skips a subtree.
+struct Program: Sendable {
+    enum Operation: UInt8 { case test, all, any, not }
+
+    struct Node {
+        var operation: Operation
+        var childCount: Int32
+        var size: Int32
+        var atom: Atom
+    }
+
+    struct CompiledClause {
+        var root: Int32
+        var yield: Yield
+    }
+
+    struct CompiledRule {
+        var field: Slot
+        var firstClause: Int32
+        var clauseCount: Int32
+    }
+
+    private var nodes: [Node] = []
+    private var clauses: [CompiledClause] = []
+    private var compiledRules: [CompiledRule] = []
+
+    init(_ rules: [Rule]) {
+        for rule in rules {
+            compiledRules.append(
+                CompiledRule(field: rule.field, firstClause: Int32(clauses.count), clauseCount: Int32(rule.clauses.count)))
+            for clause in rule.clauses {
+                clauses.append(CompiledClause(root: Int32(nodes.count), yield: clause.yield))
+                append(clause.condition)
+            }
+        }
+    }
+
+    private mutating func append(_ condition: Condition) {
+        let placeholder = Atom(slot: .hefexcl, kind: .member)
+        let index = nodes.count
+        switch condition {
+        case .test(let atom, _):
+            nodes.append(Node(operation: .test, childCount: 0, size: 1, atom: atom))
+            return
+        case .all(let parts):
+            nodes.append(Node(operation: .all, childCount: Int32(parts.count), size: 0, atom: placeholder))
+            parts.forEach { append($0) }
+        case .any(let parts):
+            nodes.append(Node(operation: .any, childCount: Int32(parts.count), size: 0, atom: placeholder))
+            parts.forEach { append($0) }
+        case .not(let inner):
+            nodes.append(Node(operation: .not, childCount: 1, size: 0, atom: placeholder))
+            append(inner)
+        }
+        nodes[index].size = Int32(nodes.count - index)
+    }
+
+    func run(_ facts: inout Facts) {
+        nodes.withUnsafeBufferPointer { nodes in
+            clauses.withUnsafeBufferPointer { clauses in
+                for (ruleIndex, rule) in compiledRules.enumerated() {
+                    let first = Int(rule.firstClause)
+                    for offset in 0..<Int(rule.clauseCount) {
+                        let clause = clauses[first &+ offset]
+                        if Self.evaluate(nodes, Int(clause.root), facts) {
+                            let value = clause.yield.value(in: facts)
+                            facts[rule.field] = value
+                            facts.decidedBy[ruleIndex] = UInt8(truncatingIfNeeded: offset)
+                            break
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static func evaluate(_ nodes: UnsafeBufferPointer<Node>, _ index: Int, _ facts: borrowing Facts) -> Bool {
+        let node = nodes[index]
+        switch node.operation {
+        case .test:
+            return node.atom.holds(in: facts)
+        case .all:
+            var child = index &+ 1
+            for _ in 0..<node.childCount {
+                if !evaluate(nodes, child, facts) { return false }
+                child &+= Int(nodes[child].size)
+            }
+            return true
+        case .any:
+            var child = index &+ 1
+            for _ in 0..<node.childCount {
+                if evaluate(nodes, child, facts) { return true }
+                child &+= Int(nodes[child].size)
+            }
+            return false
+        case .not:
+            return !evaluate(nodes, index &+ 1, facts)
+        }
+    }
+}

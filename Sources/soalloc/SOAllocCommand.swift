@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import SOAllocCore
+
+@main
+struct SOAllocCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "soalloc",
+        abstract: "Re-derive HEFCE's 2016-17 targeted allocation fields from an individualised file.",
+        discussion: """
+            Reads SO14_F<UKPRN>.ind, re-derives every field of the technical document, \
+            reports where HEFCE's values differ, and writes the results to an output directory.
+            Exit status: 0 done; 1 --strict and differences or findings; 64 usage; 65 data error; \
+            66 no input; 73 cannot create output; 74 cannot write output.
+            """,
+        version: SOAlloc.version,
+        subcommands: [RunCommand.self],
+        defaultSubcommand: RunCommand.self
+    )
+}
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Derive, compare and write the outputs for one individualised file (the default)."
+    )
+
+    @Argument(help: "The individualised file, SO14_F<UKPRN>.ind.")
+    var file: String
+
+    @Option(name: .shortAndLong, help: "Output directory (default: ./soalloc-out/<file name without extension>/).")
+    var out: String?
+
+    @Flag(help: "Exit with status 1 when any value differs from HEFCE's or any data-quality finding is made.")
+    var strict = false
+
+    func run() throws {
+        let options = RunOptions(input: file, output: out ?? RunOptions.defaultOutput(for: file), strict: strict)
+        do {
+            let report = try Run.execute(options)
+            print(Summary.text(report), terminator: "")
+            if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+        } catch let failure as Failure {
+            FileHandle.standardError.write(Data((failure.description + "\n").utf8))
+            throw ExitCode(failure.exitCode)
+        }
+    }
+}
