@@ -182,6 +182,12 @@ extension Condition {
             text: "\(slot.name) > \(other.name)")
     }
 
+    /// `FLAG = 0` for a flag whose table gives 1, or 0 "Otherwise": anything
+    /// but 1 (0, empty, other text) is 0.
+    public static func notSet(_ slot: Slot) -> Condition {
+        .test(Atom(slot: slot, kind: .nonMember, mask: mask(slot, ["1"])), text: "\(slot.name) = 0 (not 1)")
+    }
+
     /// `SLOT is missing`: empty, or invalid and so treated as missing (ruling R4).
     public static func missing(_ slot: Slot) -> Condition {
         .test(Atom(slot: slot, kind: .missing), text: "\(slot.name) is missing")

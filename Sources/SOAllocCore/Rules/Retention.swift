@@ -22,9 +22,11 @@ extension Condition {
     /// qualifications expected to generate tariff points.
     static let matureTariffExclusion = Condition.all([.atLeast(.solinkage, 30), .tariffLevel3])
 
-    /// EQPOP's second exclusion: under 30 with such qualifications, but no link made.
+    /// EQPOP's second exclusion: under 30 with such qualifications, but no link
+    /// made. SOLINK's own table (paragraph 23) gives 1 for a link and 0
+    /// "Otherwise", so any SOLINK but 1 means no link.
     static let unlinkedTariffExclusion = Condition.all([
-        .below(.solinkage, 30), .tariffLevel3, .oneOf(.solink, "0"),
+        .below(.solinkage, 30), .tariffLevel3, .notSet(.solink),
     ])
 
     static let firstDegree = Condition.oneOf(.uglevel, "FIRST")

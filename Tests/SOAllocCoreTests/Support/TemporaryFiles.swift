@@ -1,0 +1,53 @@
+import Foundation
+
+@testable import SOAllocCore
+
+/// A directory removed when the value is released.
+final class TemporaryDirectory {
+    let path: String
+
+    init() {
+        path = NSTemporaryDirectory() + "soalloc-tests-" + UUID().uuidString
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    /// Writes `bytes` to a file in the directory and returns its path.
+    @discardableResult
+    func file(_ name: String, _ bytes: [UInt8]) -> String {
+        let file = "\(path)/\(name)"
+        _ = FileManager.default.createFile(atPath: file, contents: Data(bytes))
+        return file
+    }
+
+    @discardableResult
+    func file(_ name: String, _ text: String) -> String { file(name, Array(text.utf8)) }
+}
+
+/// A record as the reader delivered it: its line and its fields as text.
+struct ReadRecord: Equatable, CustomStringConvertible {
+    var line: Int
+    var fields: [String]
+    var description: String { "\(line): \(fields)" }
+}
+
+/// Reads a file holding `bytes` with `CSVReader`, calling `body` with each record.
+func forEachRecord(inFileHolding bytes: [UInt8], _ body: (RawRecord) throws -> Void) throws {
+    let directory = TemporaryDirectory()
+    let path = directory.file("input.csv", bytes)
+    let descriptor = open(path, O_RDONLY)
+    defer { close(descriptor) }
+    try CSVReader(descriptor: descriptor).forEachRecord(body)
+}
+
+/// Reads `bytes` with `CSVReader` and returns the records, or the syntax error.
+func readCSV(_ bytes: [UInt8]) throws -> [ReadRecord] {
+    var records: [ReadRecord] = []
+    try forEachRecord(inFileHolding: bytes) { record in
+        records.append(ReadRecord(line: record.line, fields: (0..<record.count).map { record.text($0) }))
+    }
+    return records
+}
+
+func readCSV(_ text: String) throws -> [ReadRecord] { try readCSV(Array(text.utf8)) }
