@@ -28,6 +28,6 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SOAllocCoreTests", dependencies: ["SOAllocCore"]),
-        .testTarget(name: "soallocTests", dependencies: ["SOAllocCore"]),
+        .testTarget(name: "soallocTests", dependencies: ["soalloc"]),
     ]
 )

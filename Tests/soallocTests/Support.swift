@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+
+/// The repository, found from this file's path.
+let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+/// The soalloc binary under test: `SOALLOC_BINARY`, or the debug build that
+/// `scripts/test` makes before running the tests.
+let binary: URL = {
+    if let path = ProcessInfo.processInfo.environment["SOALLOC_BINARY"] { return URL(fileURLWithPath: path) }
+    return repository.appendingPathComponent(".build/debug/soalloc")
+}()
+
+/// What one run of the binary printed and how it exited.
+struct Outcome {
+    var status: Int32
+    var standardOutput: String
+    var standardError: String
+}
+
+/// Runs the soalloc binary with `arguments` in `directory`.
+func soalloc(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Outcome {
+    guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+        throw BinaryMissing(path: binary.path)
+    }
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    if let directory { process.currentDirectoryURL = directory }
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let output = Pipe()
+    let error = Pipe()
+    process.standardOutput = output
+    process.standardError = error
+    try process.run()
+    let outputData = output.fileHandleForReading.readDataToEndOfFile()
+    let errorData = error.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Outcome(
+        status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
+        standardError: String(decoding: errorData, as: UTF8.self))
+}
+
+struct BinaryMissing: Error, CustomStringConvertible {
+    var path: String
+    var description: String { "\(path) is not built: run scripts/test, or swift build first" }
+}
+
+/// A directory removed when the value is released.
+final class Scratch {
+    let url: URL
+
+    init() {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("soalloc-e2e-" + UUID().uuidString)
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+}
+
+/// Compares `actual` with the golden file at `expected`, byte for byte.
+///
+/// A missing golden file is a failure. With `SOALLOC_RECORD=1` the actual
+/// bytes are written to the golden file, and the test still fails, so that
+/// recording is always an explicit act that is reviewed before committing.
+func expectGolden(_ actual: Data, at expected: URL, sourceLocation: SourceLocation = #_sourceLocation) {
+    let recording = ProcessInfo.processInfo.environment["SOALLOC_RECORD"] == "1"
+    let relative = expected.path.replacingOccurrences(of: repository.path + "/", with: "")
+    if recording {
+        try? FileManager.default.createDirectory(
+            at: expected.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try! actual.write(to: expected)
+        Issue.record("recorded \(relative): review it, then run the tests again", sourceLocation: sourceLocation)
+        return
+    }
+    guard let golden = FileManager.default.contents(atPath: expected.path) else {
+        Issue.record(
+            "golden file \(relative) is missing (record it with SOALLOC_RECORD=1 and review it)",
+            sourceLocation: sourceLocation)
+        return
+    }
+    if golden != actual {
+        let actualLines = String(decoding: actual, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let goldenLines = String(decoding: golden, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let first = zip(actualLines, goldenLines).enumerated().first { $0.element.0 != $0.element.1 }
+        let detail = first.map { "line \($0.offset + 1): expected '\($0.element.1)', got '\($0.element.0)'" }
+            ?? "expected \(goldenLines.count) lines, got \(actualLines.count)"
+        Issue.record("\(relative) differs: \(detail)", sourceLocation: sourceLocation)
+    }
+}
