@@ -14,7 +14,7 @@ struct SOAllocCommand: ParsableCommand {
             66 no input; 73 cannot create output; 74 cannot write output.
             """,
         version: SOAlloc.version,
-        subcommands: [RunCommand.self],
+        subcommands: [RunCommand.self, RulesCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }
@@ -44,5 +44,16 @@ struct RunCommand: ParsableCommand {
             FileHandle.standardError.write(Data((failure.description + "\n").utf8))
             throw ExitCode(failure.exitCode)
         }
+    }
+}
+
+struct RulesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rules",
+        abstract: "Print every derivation rule, as declared in the code, in Markdown."
+    )
+
+    func run() {
+        print(RuleReference.markdown(), terminator: "")
     }
 }

@@ -47,11 +47,17 @@ public enum FieldParsing {
         return value
     }
 
-    /// A non-negative integer written with digits only (tariff points, quintiles).
+    /// The value `integer` gives a whole number too long for 18 digits.
+    public static let saturated: Int64 = 999_999_999_999_999_999
+
+    /// A non-negative whole number written with digits only (tariff points,
+    /// quintiles). One of more than 18 significant digits is `saturated`, so
+    /// that a cap still applies to it.
     public static func integer(_ bytes: UnsafeBufferPointer<UInt8>) -> Parsed {
         if bytes.isEmpty { return Parsed(Value.missing) }
+        guard bytes.allSatisfy(isDigit) else { return .invalid }
         let value = numericCode(bytes)
-        return value == Value.other ? .invalid : Parsed(value)
+        return Parsed(value == Value.other ? saturated : value)
     }
 
     /// A date as `yyyymmdd` (ruling R4): `dd/mm/yyyy`, `d/m/yyyy` or `yyyy-mm-dd`.

@@ -39,7 +39,13 @@ public struct Atom: Sendable, Equatable {
     /// hold for one.
     @inline(__always)
     public func holds(in facts: borrowing Facts) -> Bool {
-        let value = facts[slot]
+        holds(facts.values.span)
+    }
+
+    /// `holds(in:)` over a record's values, indexed by slot.
+    @inline(__always)
+    func holds(_ values: Span<Int64>) -> Bool {
+        let value = values[slot.rawValue]
         switch kind {
         case .member: return Self.isMember(value, mask)
         case .nonMember: return !Self.isMember(value, mask)
@@ -51,7 +57,7 @@ public struct Atom: Sendable, Equatable {
         case .equal: return Value.isKnown(value) && value == a
         case .missing: return !Value.isKnown(value)
         case .greaterThanSlot:
-            let other = facts.values[Int(b)]
+            let other = values[Int(b)]
             return Value.isKnown(value) && Value.isKnown(other) && value > other
         }
     }

@@ -99,42 +99,51 @@ struct Program: Sendable {
         nodes.withUnsafeBufferPointer { nodes in
             clauses.withUnsafeBufferPointer { clauses in
                 for (ruleIndex, rule) in compiledRules.enumerated() {
-                    let first = Int(rule.firstClause)
-                    for offset in 0..<Int(rule.clauseCount) {
-                        let clause = clauses[first &+ offset]
-                        if Self.evaluate(nodes, Int(clause.root), facts) {
-                            let value = clause.yield.value(in: facts)
-                            facts[rule.field] = value
-                            facts.decidedBy[ruleIndex] = UInt8(truncatingIfNeeded: offset)
-                            break
-                        }
-                    }
+                    let (offset, value) = Self.decide(rule, nodes, clauses, facts.values.span)
+                    facts.values[rule.field.rawValue] = value
+                    facts.decidedBy[ruleIndex] = offset
                 }
             }
         }
     }
 
-    private static func evaluate(_ nodes: UnsafeBufferPointer<Node>, _ index: Int, _ facts: borrowing Facts) -> Bool {
+    /// The first clause of `rule` that holds, and the value it gives.
+    @inline(__always)
+    private static func decide(
+        _ rule: CompiledRule, _ nodes: UnsafeBufferPointer<Node>, _ clauses: UnsafeBufferPointer<CompiledClause>,
+        _ values: Span<Int64>
+    ) -> (UInt8, Int64) {
+        let first = Int(rule.firstClause)
+        for offset in 0..<Int(rule.clauseCount) {
+            let clause = clauses[first &+ offset]
+            if evaluate(nodes, Int(clause.root), values) {
+                return (UInt8(truncatingIfNeeded: offset), clause.yield.value(values))
+            }
+        }
+        preconditionFailure("every rule ends with its Otherwise row")
+    }
+
+    private static func evaluate(_ nodes: UnsafeBufferPointer<Node>, _ index: Int, _ values: Span<Int64>) -> Bool {
         let node = nodes[index]
         switch node.operation {
         case .test:
-            return node.atom.holds(in: facts)
+            return node.atom.holds(values)
         case .all:
             var child = index &+ 1
             for _ in 0..<node.childCount {
-                if !evaluate(nodes, child, facts) { return false }
+                if !evaluate(nodes, child, values) { return false }
                 child &+= Int(nodes[child].size)
             }
             return true
         case .any:
             var child = index &+ 1
             for _ in 0..<node.childCount {
-                if evaluate(nodes, child, facts) { return true }
+                if evaluate(nodes, child, values) { return true }
                 child &+= Int(nodes[child].size)
             }
             return false
         case .not:
-            return !evaluate(nodes, index &+ 1, facts)
+            return !evaluate(nodes, index &+ 1, values)
         }
     }
 }

@@ -13,15 +13,16 @@ public enum Yield: Sendable, Equatable {
     /// Full years from the date in the slot to a fixed date (ruling R5).
     case ageOn(from: Slot, date: Int64)
 
+    /// The value given, from a record's values indexed by slot.
     @inline(__always)
-    func value(in facts: borrowing Facts) -> Int64 {
+    func value(_ values: Span<Int64>) -> Int64 {
         switch self {
         case .constant(let value): value
         case .missing: Value.missing
-        case .copy(let slot): facts[slot]
-        case .capped(let slot, let cap): min(facts[slot], cap)
-        case .age(let from, let to): Dates.fullYears(from: facts[from], to: facts[to])
-        case .ageOn(let from, let date): Dates.fullYears(from: facts[from], to: date)
+        case .copy(let slot): values[slot.rawValue]
+        case .capped(let slot, let cap): min(values[slot.rawValue], cap)
+        case .age(let from, let to): Dates.fullYears(from: values[from.rawValue], to: values[to.rawValue])
+        case .ageOn(let from, let date): Dates.fullYears(from: values[from.rawValue], to: date)
         }
     }
 }

@@ -1,0 +1,23 @@
+/// The rule reference in the README, generated from the rule declarations
+/// themselves, so that the documentation cannot drift from the code.
+public enum RuleReference {
+    public static func markdown(_ rules: [Rule] = Derivation.rules) -> String {
+        var lines: [String] = []
+        for rule in rules {
+            let rulings = rule.rulings.isEmpty ? "" : " · rulings " + rule.rulings.joined(separator: ", ")
+            lines.append("#### \(rule.field.name): \(rule.title)")
+            lines.append("")
+            lines.append("Paragraph \(rule.paragraph)\(rulings). The first row that holds gives the value.")
+            lines.append("")
+            lines.append("| \(rule.field.name) | meaning | when |")
+            lines.append("| --- | --- | --- |")
+            for clause in rule.clauses {
+                let value = clause.valueText.isEmpty ? "(empty)" : clause.valueText
+                let check = clause.check.map { " Reported as \($0.rawValue)." } ?? ""
+                lines.append("| \(value) | \(clause.description)\(check) | \(clause.condition.text) |")
+            }
+            lines.append("")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
