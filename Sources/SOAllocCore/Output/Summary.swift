@@ -43,8 +43,3 @@ public enum Summary {
         return lines.joined(separator: "\n") + "\n"
     }
 }
-
-/// Facts about this build of soalloc.
-public enum SOAlloc {
-    public static let version = "0.1.0"
-}

@@ -11,10 +11,7 @@ enum Findings {
 
     /// Calls `finding` with each check the record fails and the column it concerns.
     @inline(__always)
-    static func report(
-        _ record: RawRecord, _ facts: borrowing Facts, _ derivation: Derivation, layout: Layout,
-        finding: (Check, Column) throws -> Void
-    ) rethrows {
+    static func report(_ facts: borrowing Facts, finding: (Check, Column) throws -> Void) rethrows {
         if facts.invalid != 0 {
             for (slot, check) in textChecks where facts.isInvalid(slot) { try finding(check, slot.column!) }
         }

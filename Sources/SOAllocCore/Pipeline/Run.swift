@@ -69,34 +69,22 @@ public enum Run {
 
     /// Reads, derives, compares and writes every record.
     static func process(descriptor: Int32, file: String, into directory: OutputDirectory, tally: inout Tally) throws {
-        let derivation = Derivation.standard
-        var state: (layout: Layout, loader: RecordLoader, comparison: Comparison, outputs: RecordOutputs)?
-        var facts = Facts()
-        var sawHeader = false
-
+        var pipeline: RecordPipeline?
         do {
             try CSVReader(descriptor: descriptor).forEachRecord { record in
-                guard let current = state else {
+                if pipeline == nil {
                     let layout = try Layout.detect(from: record, file: file)
-                    let outputs = try RecordOutputs(directory: directory, layout: layout)
-                    let comparison = Comparison(layout: layout)
-                    state = (layout, RecordLoader(layout: layout), comparison, outputs)
-                    for (index, slot) in Slot.derived.enumerated() { tally.compared[index] = comparison.compares(slot) }
-                    if layout.hasHeader {
-                        sawHeader = true
-                        return
-                    }
-                    try process(record, state!, derivation, &facts, &tally, file: file)
-                    return
+                    pipeline = try RecordPipeline(file: file, layout: layout, directory: directory)
+                    if layout.hasHeader { return }
                 }
-                try process(record, current, derivation, &facts, &tally, file: file)
+                try pipeline!.consume(record)
             }
         } catch let error as CSVSyntaxError {
-            let names = state?.layout.fieldNames ?? []
+            let names = pipeline?.layout.fieldNames ?? []
             throw Failure.data(
                 DataError(
                     Location(
-                        file: file, line: error.line, record: state == nil ? nil : tally.records + 1,
+                        file: file, line: error.line, record: pipeline.map { $0.tally.records + 1 },
                         field: error.field, fieldName: error.field <= names.count ? names[error.field - 1] : nil),
                     error.message))
         } catch let error as DataError {
@@ -105,36 +93,54 @@ public enum Run {
             throw Failure.noInput("\(file): cannot read: \(error.message)")
         }
 
-        guard let state else { throw Failure.data(DataError(Location(file: file, line: 1), "the file is empty")) }
-        if tally.records == 0 && sawHeader {
+        guard let pipeline else { throw Failure.data(DataError(Location(file: file, line: 1), "the file is empty")) }
+        if pipeline.tally.records == 0 {
             throw Failure.data(DataError(Location(file: file, line: 2), "the file has a header row but no records"))
         }
-        try state.outputs.finish()
+        try pipeline.outputs.finish()
+        tally = pipeline.tally
+    }
+}
+
+/// Everything that handles the data records of one file, once its layout is known.
+struct RecordPipeline {
+    let file: String
+    let layout: Layout
+    let loader: RecordLoader
+    let comparison: Comparison
+    let outputs: RecordOutputs
+    let derivation = Derivation.standard
+    var facts = Facts()
+    var tally = Tally()
+
+    init(file: String, layout: Layout, directory: OutputDirectory) throws {
+        self.file = file
+        self.layout = layout
+        loader = RecordLoader(layout: layout)
+        comparison = Comparison(layout: layout)
+        outputs = try RecordOutputs(directory: directory, layout: layout)
+        for (index, slot) in Slot.derived.enumerated() { tally.compared[index] = comparison.compares(slot) }
     }
 
+    /// Derives one data record and writes its rows to every output.
     @inline(__always)
-    private static func process(
-        _ record: RawRecord,
-        _ state: (layout: Layout, loader: RecordLoader, comparison: Comparison, outputs: RecordOutputs),
-        _ derivation: Derivation, _ facts: inout Facts, _ tally: inout Tally, file: String
-    ) throws {
+    mutating func consume(_ record: RawRecord) throws {
         let row = tally.records + 1
-        guard record.count == state.layout.fieldCount else {
-            throw state.layout.fieldCountError(record, number: row, file: file)
+        guard record.count == layout.fieldCount else {
+            throw layout.fieldCountError(record, number: row, file: file)
         }
-        state.loader.load(record, into: &facts)
+        loader.load(record, into: &facts)
         derivation.derive(&facts)
         tally.count(facts)
-        try state.outputs.writeDerived(record, facts)
-        try state.comparison.compare(record, facts) { slot, index, fileValue in
+        try outputs.writeDerived(record, facts)
+        try comparison.compare(record, facts) { slot, index, fileValue in
             tally.differences[index] += 1
-            try state.outputs.writeDifference(row: row, record, field: slot, fileValue: fileValue, facts)
+            try outputs.writeDifference(row: row, record, field: slot, fileValue: fileValue, facts)
         }
-        try Findings.report(record, facts, derivation, layout: state.layout) { check, column in
+        try Findings.report(facts) { check, column in
             tally.findings[check.index] += 1
-            let position = state.layout.position(of: column)
-            let value = position.map { record[$0] } ?? UnsafeBufferPointer(start: nil, count: 0)
-            try state.outputs.writeFinding(row: row, record, check: check, field: column.name, value: value)
+            let value = layout.position(of: column).map { record[$0] } ?? UnsafeBufferPointer(start: nil, count: 0)
+            try outputs.writeFinding(row: row, record, check: check, field: column.name, value: value)
         }
     }
 }

@@ -31,8 +31,6 @@ extension Condition {
 
     static let firstDegree = Condition.oneOf(.uglevel, "FIRST")
     static let otherUndergraduate = Condition.oneOf(.uglevel, "OUG")
-    static let young = Condition.below(.soentryage, 21)
-    static let mature = Condition.atLeast(.soentryage, 21)
 }
 
 extension Rule {

@@ -9,6 +9,13 @@ extension Condition {
         .oneOf(.hefcomp, "4"),
         .oneOf(.hefexcl, "0"),
     ]
+
+    /// An undergraduate entrant: WAPOP's conditions after the age test.
+    static let undergraduateEntrant: [Condition] = [.oneOf(.soentrant, "1"), .oneOf(.heflevel, "UG")]
+
+    /// Young (under 21) and mature, by SOENTRYAGE; WAPOP and EQGRP share them.
+    static let young = Condition.below(.soentryage, 21)
+    static let mature = Condition.atLeast(.soentryage, 21)
 }
 
 extension Rule {
@@ -71,23 +78,14 @@ extension Rule {
         .value(
             "1", "Included in young full-time widening access allocation population",
             when: .all(
-                Condition.wideningAccessBase + [
-                    .below(.soentryage, 21), .oneOf(.soentrant, "1"), .oneOf(.heflevel, "UG"),
-                    .oneOf(.hefmode, "FTS"),
-                ])),
+                Condition.wideningAccessBase + [.young] + Condition.undergraduateEntrant + [.oneOf(.hefmode, "FTS")])),
         .value(
             "2", "Included in mature full-time widening access allocation population",
             when: .all(
-                Condition.wideningAccessBase + [
-                    .atLeast(.soentryage, 21), .oneOf(.soentrant, "1"), .oneOf(.heflevel, "UG"),
-                    .oneOf(.hefmode, "FTS"),
-                ])),
+                Condition.wideningAccessBase + [.mature] + Condition.undergraduateEntrant + [.oneOf(.hefmode, "FTS")])),
         .value(
             "3", "Included in the part-time widening access allocation population",
-            when: .all(
-                Condition.wideningAccessBase + [
-                    .oneOf(.soentrant, "1"), .oneOf(.heflevel, "UG"), .oneOf(.hefmode, "PT"),
-                ])),
+            when: .all(Condition.wideningAccessBase + Condition.undergraduateEntrant + [.oneOf(.hefmode, "PT")])),
         .value("0", "Otherwise", when: .otherwise)
     )
 
