@@ -14,7 +14,7 @@ struct SOAllocCommand: ParsableCommand {
             66 no input; 73 cannot create output; 74 cannot write output.
             """,
         version: SOAlloc.version,
-        subcommands: [RunCommand.self, RulesCommand.self],
+        subcommands: [RunCommand.self, MethodCommand.self, RulesCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }
@@ -34,8 +34,12 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Exit with status 1 when any value differs from HEFCE's or any data-quality finding is made.")
     var strict = false
 
+    @Option(help: "A method file (YAML) of rates and weights replacing the default; see `soalloc method show`.")
+    var method: String?
+
     func run() throws {
-        let options = RunOptions(input: file, output: out ?? RunOptions.defaultOutput(for: file), strict: strict)
+        let options = RunOptions(
+            input: file, output: out ?? RunOptions.defaultOutput(for: file), strict: strict, method: method)
         do {
             let report = try Run.execute(options)
             print(Summary.text(report), terminator: "")
@@ -55,5 +59,23 @@ struct RulesCommand: ParsableCommand {
 
     func run() {
         print(RuleReference.markdown(), terminator: "")
+    }
+}
+
+struct MethodCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "method",
+        abstract: "Work with method files: the rates and weights that turn cells into money.",
+        subcommands: [Show.self]
+    )
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the default method file, to save, edit and pass back with --method."
+        )
+
+        func run() {
+            print(Method.standard().text, terminator: "")
+        }
     }
 }

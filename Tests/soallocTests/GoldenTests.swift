@@ -19,6 +19,38 @@ func goldenFolder(for sample: String) -> URL {
         .appendingPathComponent(url.deletingPathExtension().lastPathComponent)
 }
 
+/// Every file a run writes.
+let outputNames = [
+    "cells.csv", "credibility.csv", "derived.csv", "differences.csv", "disability.csv", "method-used.yaml",
+    "retention.csv", "run.json", "summary.csv", "widening_access.csv",
+]
+
+/// Runs soalloc on `sample` with `options` and compares every output, and the
+/// summary it prints, with the golden files in `expected`.
+func checkGolden(_ sample: String, options: [String] = [], expected: URL) throws {
+    let scratch = Scratch()
+    let out = scratch.url.appendingPathComponent("out")
+    let outcome = try soalloc([sample, "--out", out.path] + options, in: repository)
+    #expect(outcome.status == 0, "\(outcome.standardError)")
+    #expect(outcome.standardError == "")
+
+    let written = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
+    #expect(written == outputNames)
+    for name in written {
+        var data = try Data(contentsOf: out.appendingPathComponent(name))
+        if name == "run.json" { data = Data(normalised(String(decoding: data, as: UTF8.self), out: out).utf8) }
+        expectGolden(data, at: expected.appendingPathComponent(name))
+    }
+    expectGolden(Data(normalised(outcome.standardOutput, out: out).utf8), at: expected.appendingPathComponent("summary.txt"))
+}
+
+/// Text with the run's own paths and time replaced, so that it can be compared.
+func normalised(_ text: String, out: URL) -> String {
+    text.replacingOccurrences(of: out.path, with: "<out>")
+        .replacingOccurrences(of: repository.path + "/", with: "")
+        .replacingOccurrences(of: #""timestamp" : "[0-9T:Z-]+""#, with: #""timestamp" : "<timestamp>""#, options: .regularExpression)
+}
+
 @Suite("End to end: the built binary on TestData")
 struct GoldenTests {
     @Test("there are samples to run")
@@ -29,37 +61,73 @@ struct GoldenTests {
 
     @Test("every output equals its reviewed golden file, byte for byte", arguments: sampleFiles)
     func golden(sample: String) throws {
-        let scratch = Scratch()
-        let out = scratch.url.appendingPathComponent("out")
-        let outcome = try soalloc([repository.appendingPathComponent(sample).path, "--out", out.path])
-        #expect(outcome.status == 0, "\(outcome.standardError)")
-        #expect(outcome.standardError == "")
-
-        let expected = goldenFolder(for: sample)
-        let written = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
-        #expect(written == ["credibility.csv", "derived.csv", "differences.csv"])
-        for name in written {
-            expectGolden(try Data(contentsOf: out.appendingPathComponent(name)), at: expected.appendingPathComponent(name))
-        }
-        let summary = outcome.standardOutput
-            .replacingOccurrences(of: out.path, with: "<out>")
-            .replacingOccurrences(of: repository.path + "/", with: "")
-        expectGolden(Data(summary.utf8), at: expected.appendingPathComponent("summary.txt"))
+        try checkGolden(sample, expected: goldenFolder(for: sample))
     }
 
-    @Test("the same input gives the same bytes on a second run")
+    @Test("a method with weights and rates gives the money of its golden files")
+    func method() throws {
+        try checkGolden(
+            "TestData/SO14_F10000001.ind", options: ["--method", "TestData/methods/example.yaml"],
+            expected: repository.appendingPathComponent("TestData/methods/expected/example"))
+    }
+
+    @Test("the same input gives the same bytes on a second run, but for run.json's time")
     func deterministic() throws {
         let scratch = Scratch()
         let input = repository.appendingPathComponent("TestData/SO14_F10000003.ind").path
         for name in ["a", "b"] {
             _ = try soalloc([input, "--out", scratch.url.appendingPathComponent(name).path])
         }
-        for file in ["derived.csv", "differences.csv", "credibility.csv"] {
-            let first = try Data(contentsOf: scratch.url.appendingPathComponent("a/\(file)"))
-            let second = try Data(contentsOf: scratch.url.appendingPathComponent("b/\(file)"))
-            #expect(first == second, "\(file)")
+        for file in outputNames {
+            func read(_ run: String) throws -> String {
+                let out = scratch.url.appendingPathComponent(run)
+                return normalised(
+                    try String(contentsOf: out.appendingPathComponent(file), encoding: .utf8), out: out)
+            }
+            #expect(try read("a") == read("b"), "\(file)")
         }
     }
+
+    @Test("run.json lists each output with its SHA-256, and the input's")
+    func provenance() throws {
+        let scratch = Scratch()
+        let out = scratch.url.appendingPathComponent("out")
+        _ = try soalloc(["TestData/SO14_F10000002.ind", "--out", out.path], in: repository)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("run.json")))
+        let run = try #require(json as? [String: Any])
+        let outputs = try #require(run["outputs"] as? [[String: Any]])
+        #expect(outputs.map { $0["name"] as? String } == [
+            "derived.csv", "differences.csv", "credibility.csv", "cells.csv", "disability.csv", "widening_access.csv",
+            "retention.csv", "summary.csv", "method-used.yaml",
+        ])
+        for output in outputs {
+            let name = try #require(output["name"] as? String)
+            let data = try Data(contentsOf: out.appendingPathComponent(name))
+            #expect(output["sha256"] as? String == sha256(data), "\(name)")
+            #expect(output["size"] as? Int == data.count, "\(name)")
+        }
+        let input = try #require(run["input"] as? [String: Any])
+        let data = try Data(contentsOf: repository.appendingPathComponent("TestData/SO14_F10000002.ind"))
+        #expect(input["sha256"] as? String == sha256(data))
+        #expect(input["size"] as? Int == data.count)
+        #expect(run["records"] as? Int == 600)
+    }
+}
+
+/// SHA-256 by the system's `sha256sum`, independent of the code under test.
+func sha256(_ data: Data) -> String {
+    let scratch = Scratch()
+    let file = scratch.url.appendingPathComponent("data")
+    try! data.write(to: file)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+    process.arguments = [file.path]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try! process.run()
+    let output = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(String(decoding: output, as: UTF8.self).prefix(64))
 }
 
 @Suite("End to end: agreement with the independent oracle")

@@ -146,10 +146,13 @@ public struct CSVReader {
     public static let chunkSize = 1 << 20
 
     private let descriptor: Int32
+    private let observe: ((UnsafeRawBufferPointer) -> Void)?
 
     /// Reads from an open file descriptor, which the caller keeps and closes.
-    public init(descriptor: Int32) {
+    /// `observe` sees every chunk of raw bytes as it is read (to hash the file).
+    public init(descriptor: Int32, observe: ((UnsafeRawBufferPointer) -> Void)? = nil) {
         self.descriptor = descriptor
+        self.observe = observe
     }
 
     /// Calls `body` with each record in file order. Records whose fields are all
@@ -197,6 +200,7 @@ public struct CSVReader {
                 filled += got
             }
             if filled == 0 { break }
+            observe?(UnsafeRawBufferPointer(start: chunk, count: filled))
 
             var cursor = chunk
             let end = chunk + filled

@@ -1,3 +1,5 @@
+import Crypto
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -8,7 +10,8 @@ import Darwin
 /// memory and reach the disk a megabyte at a time.
 ///
 /// Fields are quoted only when they contain a comma, a double quote, CR or LF
-/// (RFC 4180), with inner quotes doubled. Lines end with LF.
+/// (RFC 4180), with inner quotes doubled. Lines end with LF. The bytes are
+/// counted and hashed as they are written, for `run.json`.
 public final class CSVOutput {
     public static let bufferSize = 1 << 20
 
@@ -17,6 +20,9 @@ public final class CSVOutput {
     private let buffer: UnsafeMutablePointer<UInt8>
     private var used = 0
     private var atLineStart = true
+    private var hasher = SHA256()
+    /// The number of bytes written so far.
+    public private(set) var size = 0
 
     /// Creates (or truncates) the file at `path`.
     public init(path: String) throws {
@@ -110,12 +116,22 @@ public final class CSVOutput {
         atLineStart = true
     }
 
-    /// Writes what is buffered and syncs it to disk; the file closes when released.
-    public func finish() throws {
+    /// Writes what is buffered and syncs it to disk; the file closes when
+    /// released. Returns the file's size and SHA-256.
+    @discardableResult
+    public func finish() throws -> OutputFile {
         try flush()
+        defer { hasher = SHA256() }
         if fsync(descriptor) != 0 && errno != EINVAL {
             throw Failure.output("\(path): cannot write: \(String(cString: strerror(errno)))")
         }
+        return OutputFile(name: String(path.split(separator: "/").last ?? ""), size: size, sha256: hasher.finalize().hexadecimal)
+    }
+
+    /// Writes text as it is, for files that are not CSV.
+    public func text(_ text: String) throws {
+        var text = text
+        try text.withUTF8 { bytes in try append(bytes) }
     }
 
     @inline(__always)
@@ -154,6 +170,8 @@ public final class CSVOutput {
     }
 
     private func writeAll(_ start: UnsafePointer<UInt8>, _ count: Int) throws {
+        hasher.update(bufferPointer: UnsafeRawBufferPointer(start: start, count: count))
+        size += count
         var offset = 0
         while offset < count {
             let written = write(descriptor, start + offset, count - offset)
@@ -164,4 +182,11 @@ public final class CSVOutput {
             offset += written
         }
     }
+}
+
+/// A finished output file, as `run.json` lists it.
+public struct OutputFile: Sendable, Equatable, Codable {
+    public var name: String
+    public var size: Int
+    public var sha256: String
 }

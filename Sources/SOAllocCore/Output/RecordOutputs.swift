@@ -25,10 +25,8 @@ struct RecordOutputs {
         try credibility.row(Self.credibilityHeader)
     }
 
-    func finish() throws {
-        try derived.finish()
-        try differences.finish()
-        try credibility.finish()
+    func finish() throws -> [OutputFile] {
+        [try derived.finish(), try differences.finish(), try credibility.finish()]
     }
 
     @inline(__always)

@@ -1,7 +1,10 @@
+import Foundation
+
 /// The one-screen summary a run prints on standard output.
 public enum Summary {
     public static func text(_ report: RunReport) -> String {
         let tally = report.tally
+        let cells = report.cells
         var lines: [String] = []
         func line(_ label: String, _ value: Int, indent: Int = 2) {
             let padded = String(repeating: " ", count: indent) + label
@@ -13,12 +16,13 @@ public enum Summary {
         lines.append("soalloc \(SOAlloc.version): \(report.options.input)")
         line("records", tally.records, indent: 0)
         lines.append("populations")
-        line("disability denominator (DISPOP = 1)", tally.dispop)
-        line("disability numerator (DISALLOC = 1)", tally.disalloc)
-        line("young full-time WA (WAPOP = 1)", tally.wapop[0])
-        line("mature full-time WA (WAPOP = 2)", tally.wapop[1])
-        line("part-time WA (WAPOP = 3)", tally.wapop[2])
-        line("retention population (EQPOP = 1)", tally.eqpop)
+        let wideningAccess = Element.wideningAccess.cells
+        line("disability denominator (DISPOP = 1)", cells.headcount[0])
+        line("disability numerator (DISALLOC = 1)", cells.headcount[1])
+        line("young full-time WA (WAPOP = 1)", cells.headcount(Array(wideningAccess[0..<6])))
+        line("mature full-time WA (WAPOP = 2)", cells.headcount(Array(wideningAccess[6..<12])))
+        line("part-time WA (WAPOP = 3)", cells.headcount(Array(wideningAccess[12..<18])))
+        line("retention population (EQPOP = 1)", cells.headcount(Element.retention.cells))
 
         let compared = Slot.derived.indices.filter { tally.compared[$0] }
         if compared.isEmpty {
@@ -35,11 +39,38 @@ public enum Summary {
             line("\(check.rawValue) (\(check.severity.rawValue))", tally.findings[check.index])
         }
 
+        lines.append("allocations (method: \(report.method.origin))")
+        for element in report.allocations.elements {
+            let volume =
+                "weighted volume \(element.weightedVolume.exact(minimumPlaces: element.basis.places)) (\(element.basis.rawValue))"
+            let name = "  " + element.element.name.padding(toLength: 17, withPad: " ", startingAt: 0)
+            if let allocation = element.allocation, let rate = element.rate {
+                lines.append(name + volume + " × £\(rate) = \(pounds(allocation))")
+            } else {
+                lines.append(name + volume)
+                lines.append(String(repeating: " ", count: 19) + "not computed: " + ElementAllocation.rateNotSet)
+            }
+        }
+        lines.append("  TOTAL            " + (report.allocations.total.map(pounds) ?? "not computed"))
+
         lines.append("outputs")
         lines += report.outputs.map { "  " + $0 }
         if report.exitCode != 0 {
             lines.append("strict: exit status 1 (differences or findings above)")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Whole pounds as `£1,234,567`, whatever the locale.
+    static func pounds(_ amount: Decimal) -> String {
+        let digits = amount.rounded(0).description
+        let negative = digits.hasPrefix("-")
+        var body = Array(negative ? digits.dropFirst() : Substring(digits))
+        var grouped = ""
+        while body.count > 3 {
+            grouped = "," + String(body.suffix(3)) + grouped
+            body.removeLast(3)
+        }
+        return (negative ? "-£" : "£") + String(body) + grouped
     }
 }

@@ -1,3 +1,6 @@
+import Crypto
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -12,11 +15,14 @@ public struct RunOptions: Sendable {
     public var output: String
     /// Exit 1 when the file has any difference or data-quality finding.
     public var strict: Bool
+    /// A method file replacing the default, as the user named it.
+    public var method: String?
 
-    public init(input: String, output: String, strict: Bool = false) {
+    public init(input: String, output: String, strict: Bool = false, method: String? = nil) {
         self.input = input
         self.output = output
         self.strict = strict
+        self.method = method
     }
 
     /// `./soalloc-out/<file name without extension>/`.
@@ -25,12 +31,20 @@ public struct RunOptions: Sendable {
         let stem = name.lastIndex(of: ".").map { String(name[..<$0]) } ?? name
         return "soalloc-out/\(stem.isEmpty ? name : stem)"
     }
+
+    /// Every option by its command-line name, for `run.json`.
+    var recorded: [String: String] {
+        ["out": output, "strict": String(strict), "method": method ?? "default"]
+    }
 }
 
 /// What a completed run found.
 public struct RunReport: Sendable {
     public var options: RunOptions
     public var tally: Tally
+    public var cells: CellTable
+    public var method: Method
+    public var allocations: Allocations
     /// The output files, in the order they are listed.
     public var outputs: [String]
 
@@ -42,8 +56,13 @@ public struct RunReport: Sendable {
 
 /// Streams one individualised file through the derivations into the output files.
 public enum Run {
+    /// Every file a run writes, in the order the summary lists them.
+    public static let outputNames =
+        RecordOutputs.names + AllocationTables.names + ["method-used.yaml", "run.json"]
+
     /// Runs the whole job. Throws `Failure`; on any failure no output is left.
     public static func execute(_ options: RunOptions) throws -> RunReport {
+        let method = try loadMethod(options.method)
         let descriptor = open(options.input, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw Failure.noInput("\(options.input): cannot open: \(String(cString: strerror(errno)))")
@@ -53,25 +72,66 @@ public enum Run {
         if fstat(descriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR {
             throw Failure.noInput("\(options.input): cannot read: it is a directory")
         }
+        let timestamp = Provenance.now()
 
-        let directory = try OutputDirectory(options.output, names: RecordOutputs.names)
-        var tally = Tally()
+        let directory = try OutputDirectory(options.output, names: outputNames)
         do {
-            try process(descriptor: descriptor, file: options.input, into: directory, tally: &tally)
+            var hasher = SHA256()
+            var size = 0
+            let pipeline = try process(descriptor: descriptor, file: options.input, into: directory) { chunk in
+                hasher.update(bufferPointer: chunk)
+                size += chunk.count
+            }
+            let allocations = Allocations(cells: pipeline.cells, method: method)
+            var outputs = try pipeline.outputs.finish()
+            outputs += try AllocationTables.write(pipeline.cells, method, allocations, into: directory)
+            outputs.append(try write(method.text, to: "method-used.yaml", in: directory))
+            let provenance = Provenance(
+                soalloc: SOAlloc.version, timestamp: timestamp,
+                input: .init(
+                    name: String(options.input.split(separator: "/").last ?? ""), path: options.input, size: size,
+                    sha256: hasher.finalize().hexadecimal),
+                records: pipeline.tally.records,
+                method: .init(name: method.name, origin: method.origin, sha256: method.sha256),
+                options: options.recorded, outputs: outputs)
+            try write(try provenance.json(), to: "run.json", in: directory)
             try directory.commit()
+            return RunReport(
+                options: options, tally: pipeline.tally, cells: pipeline.cells, method: method,
+                allocations: allocations, outputs: directory.names.map { "\(directory.finalPath)/\($0)" })
         } catch {
             directory.discard()
             throw error
         }
-        return RunReport(
-            options: options, tally: tally, outputs: directory.names.map { "\(directory.finalPath)/\($0)" })
+    }
+
+    /// The method file the user named, or the default.
+    static func loadMethod(_ path: String?) throws -> Method {
+        guard let path else { return .standard() }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw Failure.noInput("\(path): cannot read the method file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw Failure.data(DataError(Location(file: path), "the method file is not UTF-8 text"))
+        }
+        return try Method(yaml: text, origin: path)
+    }
+
+    @discardableResult
+    private static func write(_ text: String, to name: String, in directory: OutputDirectory) throws -> OutputFile {
+        let output = try CSVOutput(path: directory.path(of: name))
+        try output.text(text)
+        return try output.finish()
     }
 
     /// Reads, derives, compares and writes every record.
-    static func process(descriptor: Int32, file: String, into directory: OutputDirectory, tally: inout Tally) throws {
+    static func process(
+        descriptor: Int32, file: String, into directory: OutputDirectory,
+        observe: @escaping (UnsafeRawBufferPointer) -> Void
+    ) throws -> RecordPipeline {
         var pipeline: RecordPipeline?
         do {
-            try CSVReader(descriptor: descriptor).forEachRecord { record in
+            try CSVReader(descriptor: descriptor, observe: observe).forEachRecord { record in
                 if pipeline == nil {
                     let layout = try Layout.detect(from: record, file: file)
                     pipeline = try RecordPipeline(file: file, layout: layout, directory: directory)
@@ -97,8 +157,7 @@ public enum Run {
         if pipeline.tally.records == 0 {
             throw Failure.data(DataError(Location(file: file, line: 2), "the file has a header row but no records"))
         }
-        try pipeline.outputs.finish()
-        tally = pipeline.tally
+        return pipeline
     }
 }
 
@@ -112,6 +171,7 @@ struct RecordPipeline {
     let derivation = Derivation.standard
     var facts = Facts()
     var tally = Tally()
+    var cells = CellTable()
 
     init(file: String, layout: Layout, directory: OutputDirectory) throws {
         self.file = file
@@ -131,7 +191,8 @@ struct RecordPipeline {
         }
         loader.load(record, into: &facts)
         derivation.derive(&facts)
-        tally.count(facts)
+        tally.records += 1
+        cells.count(facts)
         try outputs.writeDerived(record, facts)
         try comparison.compare(record, facts) { slot, index, fileValue in
             tally.differences[index] += 1

@@ -1,0 +1,74 @@
+/// The method shipped with soalloc, printed by `soalloc method show`.
+///
+/// Every rate is null and every weight is a placeholder of 1, so that a
+/// weighted volume is a plain count or FTE until the college copies its own
+/// figures from its SO14 workbook. The public facts are kept as sources: the
+/// 2016-17 sector totals.
+let defaultMethodText = #"""
+# soalloc method file: how the cell tables become money.
+#
+# HEFCE's "Detailed 2016-17 SO allocation method" is not public. The unit
+# rates and weights it applies to a college are shown in that college's
+# SO14_F<UKPRN>.xlsx workbook. Copy them here:
+#   - rate: pounds per weighted unit, or null while unknown;
+#   - weights: one per cell of cells.csv; a cell left out weighs 0.
+# A number may be written plainly (1.5) or with its source
+# ({ value: 1.5, source: "SO14 workbook, sheet WA, cell D12" }).
+# Save your copy with `soalloc method show > method.yaml`, edit it, and pass
+# it back with `soalloc FILE --method method.yaml`.
+name: "2016-17 targeted allocations, from 2014-15 ILR R14"
+applies_to: "2016-17"
+source: "HEFCE, 'Detailed 2016-17 SO allocation method' (www.hefce.ac.uk/data/famd/indicative/so/), not public; the rates and weights appear in each college's SO14 workbook"
+elements:
+  disability:
+    basis: headcount
+    source: "Students in receipt of DSA (DISALLOC = 1)"
+    rate: { value: null, source: "not public: take the rate from your SO14 workbook; the 2016-17 sector total for disabled students was £40m" }
+    weights:
+      DISALLOC: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+  widening_access:
+    basis: headcount
+    source: "Entrants in the widening access populations, by quintile"
+    rate: { value: null, source: "not public: take the rate from your SO14 workbook; the 2016-17 sector total for widening access was £54m" }
+    weights:
+      WAPOP1_Q1:      { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+      WAPOP1_Q2:      { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+      WAPOP1_Q3:      { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+      WAPOP1_Q4:      { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+      WAPOP1_Q5:      { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+      WAPOP1_UNKNOWN: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+      WAPOP2_Q1:      { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+      WAPOP2_Q2:      { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+      WAPOP2_Q3:      { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+      WAPOP2_Q4:      { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+      WAPOP2_Q5:      { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+      WAPOP2_UNKNOWN: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+      WAPOP3_Q1:      { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+      WAPOP3_Q2:      { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+      WAPOP3_Q3:      { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+      WAPOP3_Q4:      { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+      WAPOP3_Q5:      { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+      WAPOP3_UNKNOWN: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+  retention:
+    basis: fte
+    source: "Full-time retention population (EQPOP = 1), by risk group"
+    rate: { value: null, source: "not public: take the rate from your SO14 workbook; the 2016-17 sector total for improving retention was about £279m" }
+    weights:
+      Y_F_L: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+      Y_F_M: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+      Y_F_H: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+      Y_F_U: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+      Y_O_L: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+      Y_O_M: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+      Y_O_H: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+      Y_O_U: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+      M_F_L: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+      M_F_M: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+      M_F_H: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+      M_F_U: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+      M_O_L: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+      M_O_M: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+      M_O_H: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+      M_O_U: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+      NONE:  { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+"""#

@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+
+@testable import SOAllocCore
+
+/// The cell table of some test records.
+private func cells(_ records: [TestRecord]) -> CellTable {
+    var table = CellTable()
+    for record in records { table.count(record.facts) }
+    return table
+}
+
+private func cell(_ name: String) -> Cell { Cell.named(name)! }
+
+/// A mature full-time entrant (WAPOP 2).
+private let mature: [Column: String] = [.dateofbirth: "01/01/1980"]
+
+@Suite("Cell tables")
+struct CellTableTests {
+    @Test("the cells of cells.csv, in order")
+    func order() {
+        let names = Cell.all.map(\.name)
+        #expect(names.count == 2 + 18 + 17)
+        #expect(names.prefix(4) == ["DISPOP", "DISALLOC", "WAPOP1_Q1", "WAPOP1_Q2"])
+        #expect(names[7] == "WAPOP1_UNKNOWN")
+        #expect(names[8] == "WAPOP2_Q1")
+        #expect(names[19] == "WAPOP3_UNKNOWN")
+        #expect(Array(names[20...]) == [
+            "Y_F_L", "Y_F_M", "Y_F_H", "Y_F_U", "Y_O_L", "Y_O_M", "Y_O_H", "Y_O_U",
+            "M_F_L", "M_F_M", "M_F_H", "M_F_U", "M_O_L", "M_O_M", "M_O_H", "M_O_U", "NONE",
+        ])
+        #expect(Element.allCases.map(\.name) == ["DISABILITY", "WIDENING_ACCESS", "RETENTION"])
+    }
+
+    @Test("each record lands in the cells its derived fields name")
+    func placement() {
+        let table = cells([
+            TestRecord([.hefesfte: "100"]),  // DISPOP, DISALLOC, WAPOP1_Q3, Y_F_U
+            TestRecord([.learnfamcodeDLA: "0", .waquin: "5", .hefesfte: "50"]),  // DISPOP, WAPOP1_Q5, Y_F_U
+            TestRecord(mature.merging([.waquin: "1", .qualent3: "HUK", .hefesfte: "75"]) { $1 }),  // WAPOP2_Q5 (HIGHQUAL 0), M_F_L
+            TestRecord([.hefmode: "PT", .hefesfte: "25", .waquin: ""]),  // WAPOP3_UNKNOWN; not EQPOP
+            TestRecord([.hefqaim: "OTHER", .hefesfte: "100"]),  // EQPOP with empty EQGRP: NONE
+            TestRecord([.hefcomp: "3"]),  // no cell at all
+        ])
+        #expect(table.headcount[cell("DISPOP").index] == 5)
+        #expect(table.headcount[cell("DISALLOC").index] == 4)
+        #expect(table.headcount[cell("WAPOP1_Q3").index] == 2)
+        #expect(table.headcount[cell("WAPOP1_Q5").index] == 1)
+        #expect(table.headcount[cell("WAPOP2_Q5").index] == 1)
+        #expect(table.headcount[cell("WAPOP2_Q1").index] == 0)
+        #expect(table.headcount[cell("WAPOP3_UNKNOWN").index] == 1)
+        #expect(table.headcount[cell("Y_F_U").index] == 2)
+        #expect(table.headcount[cell("M_F_L").index] == 1)
+        #expect(table.headcount[cell("NONE").index] == 1)
+        let placed = table.headcount.reduce(0, +)
+        #expect(placed == 18)
+        #expect(table.fte(cell("WAPOP1_Q3")) == Decimal(string: "2")!)
+        #expect(table.fte(cell("Y_F_U")) == Decimal(string: "1.5")!)
+        #expect(table.fte(cell("WAPOP3_UNKNOWN")) == Decimal(string: "0.25")!)
+    }
+
+    @Test("FTE is Σ HEFESFTE / 100, rounded half-up to two places", arguments: [
+        (["0.5"], "0.01"), (["0.4999"], "0.00"), (["1.5"], "0.02"), (["12.345"], "0.12"),
+        (["33.3", "33.3", "33.4"], "1.00"), (["0.25", "0.25"], "0.01"), (["0.2", "0.2"], "0.00"),
+        (["n/a", "50"], "0.50"),
+    ])
+    func fteRounding(ftes: [String], expected: String) {
+        let table = cells(ftes.map { TestRecord([.hefesfte: $0]) })
+        #expect(table.fte(cell("DISPOP")).fixed(2) == expected)
+    }
+
+    @Test("decimals are written with fixed places whatever the locale")
+    func formatting() {
+        #expect(Decimal(string: "2.005")!.fixed(2) == "2.01")
+        #expect(Decimal(string: "2.004")!.fixed(2) == "2.00")
+        #expect(Decimal(string: "-2.005")!.fixed(2) == "-2.01")
+        #expect(Decimal(7).fixed(2) == "7.00")
+        #expect(Decimal(string: "0.076657")!.fixed(4) == "0.0767")
+        #expect(Decimal(string: "1234.5")!.exact(minimumPlaces: 2) == "1234.50")
+        #expect(Decimal(string: "1234.567")!.exact(minimumPlaces: 2) == "1234.567")
+        #expect(Decimal(12).exact() == "12")
+    }
+}

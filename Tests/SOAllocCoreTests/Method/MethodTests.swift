@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+
+@testable import SOAllocCore
+
+/// The failure reading `yaml` ends with, or nil when it reads.
+private func failure(_ yaml: String) -> Failure? {
+    do {
+        _ = try Method(yaml: yaml, origin: "m.yaml")
+        return nil
+    } catch {
+        return error as? Failure
+    }
+}
+
+/// A small valid method, with `replace` applied to its text.
+private func method(_ replace: (String) -> String = { $0 }) -> String {
+    replace("""
+        name: "test"
+        elements:
+          disability: { basis: headcount, rate: 100, weights: { DISALLOC: 1 } }
+          widening_access: { basis: headcount, rate: null, weights: { WAPOP1_Q1: 2 } }
+          retention: { basis: fte, rate: 10.5, weights: { Y_F_L: 1.5, M_O_H: 0.25 } }
+        """)
+}
+
+@Suite("The method file")
+struct MethodTests {
+    @Test("the default method reads, with null rates and a weight of 1 for every cell of each population")
+    func standard() throws {
+        let method = Method.standard()
+        #expect(method.name == "2016-17 targeted allocations, from 2014-15 ILR R14")
+        #expect(method.origin == "default")
+        for element in Element.allCases {
+            #expect(method[element].rate.value == nil)
+            #expect(method[element].rate.source?.contains("SO14 workbook") == true)
+        }
+        #expect(method[.disability].basis == .headcount)
+        #expect(method[.disability].weights.keys.sorted() == [Cell.named("DISALLOC")!.index])
+        #expect(method[.wideningAccess].weights.count == 18)
+        #expect(method[.retention].basis == .fte)
+        #expect(method[.retention].weights.count == 17)
+        for element in Element.allCases {
+            for weight in method[element].weights.values {
+                #expect(weight.value == 1)
+                #expect(weight.source?.hasPrefix("placeholder") == true)
+            }
+        }
+        #expect(method.text.contains("£54m") && method.text.contains("£40m") && method.text.contains("£279m"))
+    }
+
+    @Test("numbers are exact decimals read from their text, plain or with a source")
+    func numbers() throws {
+        let read = try Method(yaml: method(), origin: "m.yaml")
+        #expect(read[.disability].rate.value == Decimal(100))
+        #expect(read[.wideningAccess].rate.value == nil)
+        #expect(read[.retention].rate.value == Decimal(string: "10.5"))
+        #expect(read[.retention].weight(Cell.named("Y_F_L")!) == Decimal(string: "1.5"))
+        #expect(read[.retention].weight(Cell.named("M_O_H")!) == Decimal(string: "0.25"))
+        #expect(read[.retention].weight(Cell.named("Y_F_M")!) == 0)
+
+        let precise = try Method(
+            yaml: method {
+                $0.replacingOccurrences(
+                    of: "rate: 10.5", with: "rate: { value: 0.1000000000000000055511151231257827, source: \"workbook\" }")
+            }, origin: "m.yaml")
+        #expect(precise[.retention].rate.value == Decimal(string: "0.1000000000000000055511151231257827"))
+        #expect(precise[.retention].rate.source == "workbook")
+    }
+
+    @Test("an unknown cell, a negative weight, a bad basis or an unknown key is a usage error naming the key",
+        arguments: [
+            ("DISALLOC: 1 }", "DISPOP: 1, WAPOP1_Q1: 1 }",
+                "m.yaml: elements.disability.weights.WAPOP1_Q1: not a cell of DISABILITY (its cells: DISPOP, DISALLOC)"),
+            ("Y_F_L: 1.5", "Y_F_L: -1.5", "m.yaml: elements.retention.weights.Y_F_L: a weight cannot be negative"),
+            ("basis: fte", "basis: students", "m.yaml: elements.retention.basis: 'students' is not a basis (headcount or fte)"),
+            ("rate: 100", "rate: 1e2", "m.yaml: elements.disability.rate: '1e2' is not a decimal number"),
+            ("rate: 100", "rate: -100", "m.yaml: elements.disability.rate: a rate cannot be negative"),
+            ("rate: 100", "rate: £100", "m.yaml: elements.disability.rate: '£100' is not a decimal number"),
+            ("name: \"test\"", "name: \"test\"\nweights: 1", "m.yaml: weights: unknown key (expected one of name, applies_to, source, elements)"),
+            ("basis: headcount, rate: 100", "basis: headcount, rates: 100",
+                "m.yaml: elements.disability.rates: unknown key (expected one of basis, rate, weights, source)"),
+            ("  retention: { basis: fte, rate: 10.5, weights: { Y_F_L: 1.5, M_O_H: 0.25 } }", "",
+                "m.yaml: elements.retention: missing"),
+            ("WAPOP1_Q1: 2", "WAPOP1_Q1: null", "m.yaml: elements.widening_access.weights.WAPOP1_Q1: a weight must be a number"),
+            ("name: \"test\"\n", "", "m.yaml: name: missing"),
+        ])
+    func usageErrors(original: String, replacement: String, message: String) {
+        let failure = failure(method { $0.replacingOccurrences(of: original, with: replacement) })
+        #expect(failure?.exitCode == 64)
+        #expect(failure?.description == message)
+    }
+
+    @Test("text that is not YAML is a data error with its line")
+    func malformed() {
+        let failure = failure("name: \"test\"\nelements:\n  disability: { basis: headcount\n")
+        #expect(failure?.exitCode == 65)
+        #expect(failure?.description.hasPrefix("m.yaml: line ") == true)
+    }
+
+    @Test("the method's SHA-256 is of its exact text")
+    func digest() throws {
+        #expect(Method.standard().sha256.count == 64)
+        #expect(
+            try Method(yaml: method(), origin: "a").sha256 == (try Method(yaml: method(), origin: "b").sha256))
+        #expect(
+            try Method(yaml: method(), origin: "a").sha256
+                != (try Method(yaml: method() + "\n# note\n", origin: "a").sha256))
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+
+@Suite("End to end: method files")
+struct MethodCommandTests {
+    @Test("`method show` prints the default, which can be saved, edited and passed back")
+    func roundTrip() throws {
+        let scratch = Scratch()
+        let shown = try soalloc(["method", "show"])
+        #expect(shown.status == 0)
+        #expect(shown.standardOutput.hasPrefix("# soalloc method file"))
+        let file = scratch.url.appendingPathComponent("method.yaml")
+        try Data(shown.standardOutput.utf8).write(to: file)
+
+        let input = repository.appendingPathComponent("TestData/SO14_F10000002.ind").path
+        let viaDefault = scratch.url.appendingPathComponent("default")
+        let viaFile = scratch.url.appendingPathComponent("file")
+        #expect(try soalloc([input, "--out", viaDefault.path]).status == 0)
+        #expect(try soalloc([input, "--out", viaFile.path, "--method", file.path]).status == 0)
+        for name in ["summary.csv", "cells.csv", "retention.csv", "method-used.yaml"] {
+            #expect(
+                try Data(contentsOf: viaDefault.appendingPathComponent(name))
+                    == Data(contentsOf: viaFile.appendingPathComponent(name)), "\(name)")
+        }
+        #expect(try Data(contentsOf: viaFile.appendingPathComponent("method-used.yaml")) == Data(shown.standardOutput.utf8))
+    }
+
+    @Test(
+        "a bad method file stops the run before anything is written",
+        arguments: [
+            ("weights: { DISALLOC: 1 }", "weights: { DISALLOC: 1, Y_F_L: 2 }", 64,
+                "elements.disability.weights.Y_F_L: not a cell of DISABILITY (its cells: DISPOP, DISALLOC)"),
+            ("basis: fte", "basis: pounds", 64, "elements.retention.basis: 'pounds' is not a basis (headcount or fte)"),
+            ("weights: { DISALLOC: 1 }", "weights: { DISALLOC: -1 }", 64,
+                "elements.disability.weights.DISALLOC: a weight cannot be negative"),
+            ("weights: { DISALLOC: 1 }", "weights: { DISALLOC: 1", 65, "line 6: not a YAML method file: did not find expected ',' or '}' (while parsing a flow mapping that starts on line 5)"),
+        ])
+    func badMethod(original: String, replacement: String, status: Int32, message: String) throws {
+        let scratch = Scratch()
+        let text = """
+            name: "bad"
+            elements:
+              widening_access: { basis: headcount, rate: null, weights: { WAPOP1_Q1: 1 } }
+              retention: { basis: fte, rate: null, weights: { Y_F_L: 1 } }
+              disability: { basis: headcount, rate: 10, weights: { DISALLOC: 1 } }
+
+            """.replacingOccurrences(of: original, with: replacement)
+        let file = scratch.url.appendingPathComponent("bad.yaml")
+        try Data(text.utf8).write(to: file)
+        let out = scratch.url.appendingPathComponent("out")
+        let outcome = try soalloc(
+            [repository.appendingPathComponent("TestData/SO14_F10000002.ind").path, "--out", out.path, "--method", file.path])
+        #expect(outcome.status == status)
+        #expect(outcome.standardError.hasPrefix("\(file.path): \(message)"), "\(outcome.standardError)")
+        #expect(outcome.standardError.filter { $0 == "\n" }.count == 1)
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+    }
+
+    @Test("a missing method file exits 66")
+    func missing() throws {
+        let outcome = try soalloc(["TestData/SO14_F10000002.ind", "--method", "nope.yaml", "--out", Scratch().url.path], in: repository)
+        #expect(outcome.status == 66)
+        #expect(outcome.standardError == "nope.yaml: cannot read the method file\n")
+    }
+}
