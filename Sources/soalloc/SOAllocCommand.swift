@@ -37,9 +37,16 @@ struct RunCommand: ParsableCommand {
     @Option(help: "A method file (YAML) of rates and weights replacing the default; see `soalloc method show`.")
     var method: String?
 
+    @Option(help: "A CSV of the learners' qualifications on entry, for SOTARIFF, SOGRADECOMB and SOENTQUAL.")
+    var quals: String?
+
+    @Option(help: "A CSV of postcodes' quintiles (POSTCODE,POLAR3,ATTAINMENT), for WAQUIN.")
+    var postcodes: String?
+
     func run() throws {
         let options = RunOptions(
-            input: file, output: out ?? RunOptions.defaultOutput(for: file), strict: strict, method: method)
+            input: file, output: out ?? RunOptions.defaultOutput(for: file), strict: strict, method: method,
+            quals: quals, postcodes: postcodes)
         do {
             let report = try Run.execute(options)
             print(Summary.text(report), terminator: "")

@@ -16,10 +16,14 @@ public enum Check: String, CaseIterable, Sendable {
     case sotariffInvalid = "SOTARIFF_INVALID"
     case sogradecombInvalid = "SOGRADECOMB_INVALID"
     case birthAfterStart = "DATEOFBIRTH_AFTER_START"
+    case postcodeQuintileUnknown = "POSTCODE_QUINTILE_UNKNOWN"
+    case qualtypeUnknown = "QUALTYPE_UNKNOWN"
+    case qualgradeUngradeable = "QUALGRADE_UNGRADEABLE"
+    case qualsLearnerNotInFile = "QUALS_LEARNER_NOT_IN_FILE"
 
     public var severity: Severity {
         switch self {
-        case .waquinUnavailable: .warning
+        case .waquinUnavailable, .postcodeQuintileUnknown, .qualsLearnerNotInFile: .warning
         default: .error
         }
     }
@@ -55,6 +59,14 @@ public enum Check: String, CaseIterable, Sendable {
             "'\(value)' is not ACC_BBC+, BCC_CCC or OTHER; treated as OTHER (ruling R11)"
         case .birthAfterStart:
             "DATEOFBIRTH is after LEARNSTARTDATE; SOENTRYAGE is 0"
+        case .postcodeQuintileUnknown:
+            "the postcode lookup has no quintile for '\(value)'; WAQUIN counted as UNKNOWN (ruling R9)"
+        case .qualtypeUnknown:
+            "'\(value)' is not a QUALTYPE (\(QualificationType.allCases.map(\.rawValue).joined(separator: ", "))); scored as OTHER"
+        case .qualgradeUngradeable:
+            "'\(value)' is not a grade the tariff table scores for this QUALTYPE; it scores 0 and gives no A-level grade"
+        case .qualsLearnerNotInFile:
+            "no record of the individualised file is for this learner (and UKPRN); the qualifications are not used"
         }
     }
 }
@@ -69,6 +81,7 @@ extension Check {
         switch self {
         case .birthAfterStart: .dateofbirth
         case .waquinUnavailable: .waquin
+        case .postcodeQuintileUnknown: .postcodeprior
         default: nil
         }
     }

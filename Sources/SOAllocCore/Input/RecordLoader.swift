@@ -6,7 +6,7 @@ public struct RecordLoader: Sendable {
     private let sources: [(slot: Slot, position: Int)]
 
     public init(layout: Layout) {
-        sources = Slot.allCases.filter { !$0.isDerived }.map { slot in
+        sources = Slot.allCases.filter { !$0.isDerived && !$0.isLinked }.map { slot in
             (slot, slot.column.flatMap(layout.position(of:)) ?? -1)
         }
     }
@@ -26,12 +26,7 @@ public struct RecordLoader: Sendable {
     }
 
     /// The value of an input slot whose column the file does not have.
-    static func absent(_ slot: Slot) -> Int64 {
-        switch slot {
-        case .linkedIB, .linkedBTEC, .linkedAccess: 0  // Ruling R11: false when not known
-        default: Value.missing
-        }
-    }
+    static func absent(_ slot: Slot) -> Int64 { Value.missing }
 
     /// The value of one input slot from its field's bytes.
     @inline(__always)
@@ -56,8 +51,6 @@ public struct RecordLoader: Sendable {
         case .fileSOGRADECOMB:
             let value = Vocabulary.sogradecomb.value(of: bytes)
             return value == Value.other ? .invalid : Parsed(value)
-        case .linkedIB, .linkedBTEC, .linkedAccess:
-            return Parsed(0)
         case .domicile: return Parsed(Vocabulary.domicile.value(of: bytes))
         case .exclpc: return Parsed(Vocabulary.exclpc.value(of: bytes))
         case .heflevel: return Parsed(Vocabulary.heflevel.value(of: bytes))

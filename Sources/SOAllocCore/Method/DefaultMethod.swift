@@ -3,7 +3,7 @@
 /// Every rate is null and every weight is a placeholder of 1, so that a
 /// weighted volume is a plain count or FTE until the college copies its own
 /// figures from its SO14 workbook. The public facts are kept as sources: the
-/// 2016-17 sector totals.
+/// 2016-17 sector totals, and the 2014-15 UCAS tariff for `--quals`.
 let defaultMethodText = #"""
 # soalloc method file: how the cell tables become money.
 #
@@ -16,6 +16,8 @@ let defaultMethodText = #"""
 # ({ value: 1.5, source: "SO14 workbook, sheet WA, cell D12" }).
 # Save your copy with `soalloc method show > method.yaml`, edit it, and pass
 # it back with `soalloc FILE --method method.yaml`.
+# The tariff table scores the qualifications of `--quals` files that have no
+# TARIFF of their own: points by QUALTYPE and grade.
 name: "2016-17 targeted allocations, from 2014-15 ILR R14"
 applies_to: "2016-17"
 source: "HEFCE, 'Detailed 2016-17 SO allocation method' (www.hefce.ac.uk/data/famd/indicative/so/), not public; the rates and weights appear in each college's SO14 workbook"
@@ -71,4 +73,8 @@ elements:
       M_O_H: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
       M_O_U: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
       NONE:  { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+tariff:
+  source: "UCAS tariff for 2014-15 (the tariff in use before 2017 entry)"
+  A_LEVEL: { "A*": 140, A: 120, B: 100, C: 80, D: 60, E: 40 }
+  AS_LEVEL: { A: 60, B: 50, C: 40, D: 30, E: 20 }
 """#

@@ -39,6 +39,8 @@ public struct Method: Sendable {
     public var appliesTo: String?
     public var source: String?
     public var elements: [ElementMethod]
+    /// Points for grades (`tariff:`), for `--quals`; nil when the file has none.
+    public var tariff: TariffTable?
     /// The file's exact text, copied to `method-used.yaml`.
     public var text: String
     /// Where the method came from: `default`, or the path the user gave.
@@ -68,7 +70,7 @@ public struct Method: Sendable {
             throw Failure.data(DataError(Location(file: origin, line: Self.line(of: error)), "not a YAML method file: \(Self.problem(of: error))"))
         }
         let reader = MethodReader(origin: origin)
-        let top = try reader.mapping(root, "the method", keys: ["name", "applies_to", "source", "elements"])
+        let top = try reader.mapping(root, "the method", keys: ["name", "applies_to", "source", "elements", "tariff"])
         name = try reader.string(top["name"], "name", required: true)!
         appliesTo = try reader.string(top["applies_to"], "applies_to")
         source = try reader.string(top["source"], "source")
@@ -77,6 +79,7 @@ public struct Method: Sendable {
         elements = try Element.allCases.map { element in
             try reader.element(elementNodes[element.methodKey], element)
         }
+        tariff = try top["tariff"].map { try reader.tariff($0) }
     }
 
     private static func line(of error: YamlError) -> Int? {
@@ -155,6 +158,32 @@ private struct MethodReader {
             return Sourced(value: try decimal(value, "\(key).value"), source: try string(parts["source"], "\(key).source"))
         }
         return Sourced(value: try decimal(node, key), source: nil)
+    }
+
+    /// The tariff table: for each QUALTYPE, points (whole numbers) by grade.
+    func tariff(_ node: Node) throws -> TariffTable {
+        let types = TariffTable.types.map(\.rawValue)
+        let parts = try mapping(node, "tariff", keys: ["source"] + types)
+        var points: [String: [String: Int]] = [:]
+        for type in types {
+            guard let tableNode = parts[type] else { continue }
+            guard let table = tableNode.mapping else { throw fail("tariff.\(type)", "must map grades to points") }
+            var grades: [String: Int] = [:]
+            for (gradeNode, pointsNode) in table {
+                guard let grade = gradeNode.string, !grade.isEmpty else { throw fail("tariff.\(type)", "has an empty grade") }
+                let key = "tariff.\(type).\(grade)"
+                guard EntryQualifications.cleaned(grade) == grade else {
+                    throw fail(key, "a grade is written in capitals, without '#' (lower-case letters and '#' are stripped from grades)")
+                }
+                guard let text = pointsNode.scalar?.string, text.wholeMatch(of: #/[0-9]{1,6}/#) != nil, let value = Int(text)
+                else {
+                    throw fail(key, "points must be a whole number of 0 or more")
+                }
+                grades[grade] = value
+            }
+            points[type] = grades
+        }
+        return TariffTable(points: points, source: try string(parts["source"], "tariff.source"))
     }
 
     func element(_ node: Node?, _ element: Element) throws -> ElementMethod {

@@ -69,6 +69,16 @@ struct RecordOutputs {
         try credibility.endRow()
     }
 
+    /// One row of `credibility.csv` about a side file's row rather than a record:
+    /// ROW, AIMSEQNUMBER and STUBID are empty, and the message names the line.
+    func writeSideFileFinding(_ finding: SideFileFinding) throws {
+        let name = String(finding.file.split(separator: "/").last ?? "")
+        try credibility.row([
+            "", finding.ukprn, finding.learner, "", "", finding.field, finding.value, finding.check.severity.rawValue,
+            finding.check.rawValue, "\(name) line \(finding.line): " + finding.check.message(field: finding.field, value: finding.value),
+        ])
+    }
+
     /// A derived value as `derived.csv` writes it: empty when missing.
     @inline(__always)
     static func value(_ value: Int64, of slot: Slot, to output: CSVOutput) throws {

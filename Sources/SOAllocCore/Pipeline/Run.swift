@@ -17,12 +17,21 @@ public struct RunOptions: Sendable {
     public var strict: Bool
     /// A method file replacing the default, as the user named it.
     public var method: String?
+    /// A file of the learners' qualifications on entry.
+    public var quals: String?
+    /// A file of postcodes' quintiles.
+    public var postcodes: String?
 
-    public init(input: String, output: String, strict: Bool = false, method: String? = nil) {
+    public init(
+        input: String, output: String, strict: Bool = false, method: String? = nil, quals: String? = nil,
+        postcodes: String? = nil
+    ) {
         self.input = input
         self.output = output
         self.strict = strict
         self.method = method
+        self.quals = quals
+        self.postcodes = postcodes
     }
 
     /// `./soalloc-out/<file name without extension>/`.
@@ -34,7 +43,10 @@ public struct RunOptions: Sendable {
 
     /// Every option by its command-line name, for `run.json`.
     var recorded: [String: String] {
-        ["out": output, "strict": String(strict), "method": method ?? "default"]
+        [
+            "out": output, "strict": String(strict), "method": method ?? "default", "quals": quals ?? "none",
+            "postcodes": postcodes ?? "none",
+        ]
     }
 }
 
@@ -63,6 +75,7 @@ public enum Run {
     /// Runs the whole job. Throws `Failure`; on any failure no output is left.
     public static func execute(_ options: RunOptions) throws -> RunReport {
         let method = try loadMethod(options.method)
+        let sideFiles = try SideFiles(options, method: method)
         let descriptor = open(options.input, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw Failure.noInput("\(options.input): cannot open: \(String(cString: strerror(errno)))")
@@ -78,10 +91,12 @@ public enum Run {
         do {
             var hasher = SHA256()
             var size = 0
-            let pipeline = try process(descriptor: descriptor, file: options.input, into: directory) { chunk in
+            var pipeline = try process(descriptor: descriptor, file: options.input, sideFiles: sideFiles, into: directory) {
+                chunk in
                 hasher.update(bufferPointer: chunk)
                 size += chunk.count
             }
+            try pipeline.reportSideFileFindings()
             let allocations = Allocations(cells: pipeline.cells, method: method)
             var outputs = try pipeline.outputs.finish()
             outputs += try AllocationTables.write(pipeline.cells, method, allocations, into: directory)
@@ -126,7 +141,7 @@ public enum Run {
 
     /// Reads, derives, compares and writes every record.
     static func process(
-        descriptor: Int32, file: String, into directory: OutputDirectory,
+        descriptor: Int32, file: String, sideFiles: SideFiles, into directory: OutputDirectory,
         observe: @escaping (UnsafeRawBufferPointer) -> Void
     ) throws -> RecordPipeline {
         var pipeline: RecordPipeline?
@@ -134,7 +149,7 @@ public enum Run {
             try CSVReader(descriptor: descriptor, observe: observe).forEachRecord { record in
                 if pipeline == nil {
                     let layout = try Layout.detect(from: record, file: file)
-                    pipeline = try RecordPipeline(file: file, layout: layout, directory: directory)
+                    pipeline = try RecordPipeline(file: file, layout: layout, sideFiles: sideFiles, directory: directory)
                     if layout.hasHeader { return }
                 }
                 try pipeline!.consume(record)
@@ -161,25 +176,88 @@ public enum Run {
     }
 }
 
+/// The side files of a run, read before the individualised file.
+struct SideFiles {
+    var quals: QualsFile?
+    var postcodes: PostcodeLookup?
+    var tariff: TariffTable
+
+    init(quals: QualsFile? = nil, postcodes: PostcodeLookup? = nil, tariff: TariffTable = TariffTable(points: [:])) {
+        self.quals = quals
+        self.postcodes = postcodes
+        self.tariff = tariff
+    }
+
+    init(_ options: RunOptions, method: Method) throws {
+        tariff = method.tariff ?? TariffTable(points: [:])
+        if let path = options.quals {
+            guard method.tariff != nil else {
+                throw Failure.usage("\(method.origin): tariff: missing, and --quals needs it to score qualifications")
+            }
+            quals = try QualsFile(path: path, table: tariff)
+        }
+        postcodes = try options.postcodes.map { try PostcodeLookup(path: $0) }
+    }
+}
+
+/// Turns a raw record into its facts: reads its fields, adds its linked
+/// data, and derives every field. The same steps serve the run and the tests.
+struct RecordDeriver {
+    let loader: RecordLoader
+    var linked: LinkedData
+    let derivation = Derivation.standard
+
+    init(layout: Layout, sideFiles: SideFiles) {
+        loader = RecordLoader(layout: layout)
+        linked = LinkedData(
+            quals: sideFiles.quals, postcodes: sideFiles.postcodes, table: sideFiles.tariff, layout: layout)
+    }
+
+    @inline(__always)
+    mutating func derive(_ record: RawRecord, into facts: inout Facts) {
+        loader.load(record, into: &facts)
+        linked.apply(record, to: &facts)
+        derivation.derive(&facts)
+    }
+}
+
 /// Everything that handles the data records of one file, once its layout is known.
 struct RecordPipeline {
     let file: String
     let layout: Layout
-    let loader: RecordLoader
+    var deriver: RecordDeriver
     let comparison: Comparison
     let outputs: RecordOutputs
-    let derivation = Derivation.standard
     var facts = Facts()
     var tally = Tally()
     var cells = CellTable()
 
-    init(file: String, layout: Layout, directory: OutputDirectory) throws {
+    init(file: String, layout: Layout, sideFiles: SideFiles, directory: OutputDirectory) throws {
         self.file = file
         self.layout = layout
-        loader = RecordLoader(layout: layout)
+        deriver = RecordDeriver(layout: layout, sideFiles: sideFiles)
         comparison = Comparison(layout: layout)
         outputs = try RecordOutputs(directory: directory, layout: layout)
         for (index, slot) in Slot.derived.enumerated() { tally.compared[index] = comparison.compares(slot) }
+    }
+
+    /// Writes the findings about the side files' own rows, after the records':
+    /// unusable qualifications, and learners no record matched.
+    mutating func reportSideFileFindings() throws {
+        guard let quals = deriver.linked.quals else { return }
+        var findings = quals.findings
+        for index in deriver.linked.unmatchedLearners {
+            let first = quals.learners.values[index][0]
+            findings.append(
+                SideFileFinding(
+                    file: quals.path, line: first.line, ukprn: first.ukprn.map(String.init) ?? "",
+                    learner: quals.learners.key(at: index), check: .qualsLearnerNotInFile, field: "LEARNREFNUMBER",
+                    value: quals.learners.key(at: index)))
+        }
+        for finding in findings.sorted(by: { $0.line < $1.line }) {
+            tally.findings[finding.check.index] += 1
+            try outputs.writeSideFileFinding(finding)
+        }
     }
 
     /// Derives one data record and writes its rows to every output.
@@ -189,8 +267,7 @@ struct RecordPipeline {
         guard record.count == layout.fieldCount else {
             throw layout.fieldCountError(record, number: row, file: file)
         }
-        loader.load(record, into: &facts)
-        derivation.derive(&facts)
+        deriver.derive(record, into: &facts)
         tally.records += 1
         cells.count(facts)
         try outputs.writeDerived(record, facts)

@@ -24,6 +24,8 @@ public struct Atom: Sendable, Equatable {
         case equal
         /// The value is missing (empty, or invalid and so treated as missing).
         case missing
+        /// The value is known: neither missing nor unreadable.
+        case known
         /// The value is greater than the value of slot `b`.
         case greaterThanSlot
     }
@@ -56,6 +58,7 @@ public struct Atom: Sendable, Equatable {
         case .between: return Value.isKnown(value) && value >= a && value <= b
         case .equal: return Value.isKnown(value) && value == a
         case .missing: return !Value.isKnown(value)
+        case .known: return Value.isKnown(value)
         case .greaterThanSlot:
             let other = values[Int(b)]
             return Value.isKnown(value) && Value.isKnown(other) && value > other
@@ -186,6 +189,11 @@ extension Condition {
         .test(
             Atom(slot: slot, kind: .greaterThanSlot, b: Int64(other.rawValue)),
             text: "\(slot.name) > \(other.name)")
+    }
+
+    /// The slot has a value; `text` says what that means.
+    public static func known(_ slot: Slot, _ text: String) -> Condition {
+        .test(Atom(slot: slot, kind: .known), text: text)
     }
 
     /// `FLAG = 0` for a flag whose table gives 1, or 0 "Otherwise": anything

@@ -47,21 +47,30 @@ extension Rule {
     )
 
     /// SOTARIFF (hidden, paragraph 25): UCAS tariff points from linked data,
-    /// capped at 9998. Ruling R10: empty when not known — here, the file's
-    /// SOTARIFF column when it has one.
+    /// capped at 9998. The learner's qualifications in the quals file when
+    /// they are there (`--quals`); else the file's SOTARIFF column; else empty
+    /// (ruling R10: not known).
     static let sotariff = Rule(
         .sotariff, "UCAS tariff points from linked data", paragraph: "25", rulings: ["R10"],
         .computed(
+            .capped(.linkedSOTARIFF, at: 9998), "the quals file's points, at most 9998",
+            "Tariff points of the learner's qualifications on entry (--quals)",
+            when: .known(.linkedSOTARIFF, "the learner has qualifications in the quals file")),
+        .computed(
             .capped(.fileSOTARIFF, at: 9998), "the file's SOTARIFF, at most 9998",
-            "Tariff points given in the file", when: .atLeast(.fileSOTARIFF, 0)),
+            "Tariff points given in the file", when: .known(.fileSOTARIFF, "the file gives SOTARIFF as a whole number")),
         .empty("Not known (no linked data)", when: .otherwise)
     )
 
     /// SOGRADECOMB (hidden, paragraphs 26–29): the student's best three
-    /// A-level grades as a group. Ruling R11: OTHER when no A-level grades are
-    /// known — here, the file's SOGRADECOMB column when it has one.
+    /// A-level grades as a group. From the learner's qualifications in the
+    /// quals file when they are there; else the file's SOGRADECOMB column;
+    /// else OTHER (ruling R11: no A-level grades known).
     static let sogradecomb = Rule(
         .sogradecomb, "A-level grade combination", paragraph: "26-29", rulings: ["R11"],
+        .computed(
+            .copy(.linkedSOGRADECOMB), "from the quals file", "Best three A-level grades of the learner (--quals)",
+            when: .known(.linkedSOGRADECOMB, "the learner has qualifications in the quals file")),
         .computed(
             .copy(.fileSOGRADECOMB), "the file's SOGRADECOMB", "Grade combination given in the file",
             when: .oneOf(.fileSOGRADECOMB, "ACC_BBC+", "BCC_CCC", "OTHER")),

@@ -65,8 +65,11 @@ public enum Slot: Int, CaseIterable, Sendable {
     case heflevel, hefmode, heftype, hefcomp, hefqaim, qualent3, qualent3Initial, solink
     // What the file says of the quintile and of linked data
     case fileWAQUIN, fileSOTARIFF, fileSOGRADECOMB
-    // Linked-data indicators used by SOENTQUAL; false when not known (ruling R11)
-    case linkedIB, linkedBTEC, linkedAccess
+    // Linked data from the quals file (--quals): the indicators used by SOENTQUAL,
+    // false when not known (ruling R11), and the learner's tariff and grades
+    case linkedIB, linkedBTEC, linkedAccess, linkedSOTARIFF, linkedSOGRADECOMB
+    // The postcode lookup (--postcodes): 1 when given, and the quintiles of POSTCODEPRIOR
+    case postcodeLookup, postcodePOLAR3, postcodeAttainment
     // Derived fields, in derivation order
     case ugdsa, pgdsa, dispop, disalloc, soentrant, soentryage, highqual, wapop, waquin
     case solinkage, sotariff, sogradecomb, soentqual, eqpop, uglevel, eqgrp
@@ -75,6 +78,9 @@ public enum Slot: Int, CaseIterable, Sendable {
     public static let derived: [Slot] = allCases.filter(\.isDerived)
 
     public var isDerived: Bool { rawValue >= Slot.ugdsa.rawValue }
+
+    /// Set from the side files rather than read from the record's own fields.
+    public var isLinked: Bool { rawValue >= Slot.linkedIB.rawValue && !isDerived }
 
     /// The name used in conditions and explanations.
     public var name: String {
@@ -86,6 +92,11 @@ public enum Slot: Int, CaseIterable, Sendable {
         case .linkedIB: "linked IB diploma with tariff"
         case .linkedBTEC: "linked Level 3 BTEC"
         case .linkedAccess: "linked Access to HE Diploma"
+        case .linkedSOTARIFF: "SOTARIFF from --quals"
+        case .linkedSOGRADECOMB: "SOGRADECOMB from --quals"
+        case .postcodeLookup: "postcode lookup given"
+        case .postcodePOLAR3: "POLAR3 quintile of POSTCODEPRIOR"
+        case .postcodeAttainment: "attainment quintile of POSTCODEPRIOR"
         default: column!.name
         }
     }
@@ -111,7 +122,9 @@ public enum Slot: Int, CaseIterable, Sendable {
         case .fileWAQUIN, .waquin: .waquin
         case .fileSOTARIFF, .sotariff: .sotariff
         case .fileSOGRADECOMB, .sogradecomb: .sogradecomb
-        case .linkedIB, .linkedBTEC, .linkedAccess: nil
+        case .linkedIB, .linkedBTEC, .linkedAccess, .linkedSOTARIFF, .linkedSOGRADECOMB: nil
+        case .postcodeLookup: nil
+        case .postcodePOLAR3, .postcodeAttainment: .postcodeprior
         case .ugdsa: .ugdsa
         case .pgdsa: .pgdsa
         case .dispop: .dispop
@@ -138,7 +151,7 @@ public enum Slot: Int, CaseIterable, Sendable {
         case .hefqaim: .code(.hefqaim)
         case .qualent3: .code(.qualent3)
         case .qualent3Initial: .code(.letters)
-        case .fileSOGRADECOMB, .sogradecomb: .code(.sogradecomb)
+        case .fileSOGRADECOMB, .linkedSOGRADECOMB, .sogradecomb: .code(.sogradecomb)
         case .soentqual: .code(.soentqual)
         case .uglevel: .code(.uglevel)
         case .eqgrp: .code(.eqgrp)

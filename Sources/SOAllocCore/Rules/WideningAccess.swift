@@ -92,14 +92,28 @@ extension Rule {
     /// WAQUIN (column T, paragraph 18): the participation (POLAR3, WAPOP 1) or
     /// educational attainment (WAPOP 2, 3) quintile of the student's home.
     /// Ruling R9: empty outside the populations; 5 for mature and part-time
-    /// students with HIGHQUAL = 0; otherwise the quintile already in the file,
-    /// or empty (unknown, and reported).
+    /// students with HIGHQUAL = 0; otherwise the quintile of the student's
+    /// postcode from the lookup file when one is given (`--postcodes`), else
+    /// the quintile already in the file, else empty (unknown, and reported).
     static let waquin = Rule(
         .waquin, "Participation or educational attainment quintile", paragraph: "18", rulings: ["R9"],
         .empty("Not in a widening access population", when: .oneOf(.wapop, "0")),
         .value(
             "5", "Mature or part-time with a qualification at or above the aim, or unknown (HIGHQUAL = 0)",
             when: .all([.oneOf(.wapop, "2", "3"), .oneOf(.highqual, "0")])),
+        .computed(
+            .copy(.postcodePOLAR3), "the POLAR3 quintile", "Young participation quintile of the postcode, from the lookup",
+            when: .all([.oneOf(.wapop, "1"), .known(.postcodePOLAR3, "the lookup has a POLAR3 quintile for POSTCODEPRIOR")])),
+        .computed(
+            .copy(.postcodeAttainment), "the attainment quintile",
+            "Educational attainment quintile of the postcode, from the lookup",
+            when: .all([
+                .oneOf(.wapop, "2", "3"),
+                .known(.postcodeAttainment, "the lookup has an attainment quintile for POSTCODEPRIOR"),
+            ])),
+        .empty(
+            "No quintile for the postcode in the lookup", when: .oneOf(.postcodeLookup, "1"),
+            check: .postcodeQuintileUnknown),
         .computed(
             .copy(.fileWAQUIN), "the file's WAQUIN", "Quintile of the student's postcode, from the file",
             when: .between(.fileWAQUIN, 1, 5)),

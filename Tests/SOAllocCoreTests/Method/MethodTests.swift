@@ -77,7 +77,7 @@ struct MethodTests {
             ("rate: 100", "rate: 1e2", "m.yaml: elements.disability.rate: '1e2' is not a decimal number"),
             ("rate: 100", "rate: -100", "m.yaml: elements.disability.rate: a rate cannot be negative"),
             ("rate: 100", "rate: £100", "m.yaml: elements.disability.rate: '£100' is not a decimal number"),
-            ("name: \"test\"", "name: \"test\"\nweights: 1", "m.yaml: weights: unknown key (expected one of name, applies_to, source, elements)"),
+            ("name: \"test\"", "name: \"test\"\nweights: 1", "m.yaml: weights: unknown key (expected one of name, applies_to, source, elements, tariff)"),
             ("basis: headcount, rate: 100", "basis: headcount, rates: 100",
                 "m.yaml: elements.disability.rates: unknown key (expected one of basis, rate, weights, source)"),
             ("  retention: { basis: fte, rate: 10.5, weights: { Y_F_L: 1.5, M_O_H: 0.25 } }", "",

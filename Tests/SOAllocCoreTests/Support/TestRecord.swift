@@ -45,11 +45,14 @@ struct TestRecord {
                 bounds: UnsafePointer(assembly.bounds)))
     }
 
-    /// The record's values after loading and deriving every field.
-    var facts: Facts {
+    /// The record's values after loading and deriving every field, as a run does.
+    var facts: Facts { facts(with: SideFiles()) }
+
+    /// The record's values with linked data from side files.
+    func facts(with sideFiles: SideFiles) -> Facts {
         var facts = Facts()
-        withRawRecord { record in RecordLoader(layout: Self.layout).load(record, into: &facts) }
-        Derivation.standard.derive(&facts)
+        var deriver = RecordDeriver(layout: Self.layout, sideFiles: sideFiles)
+        withRawRecord { record in deriver.derive(record, into: &facts) }
         return facts
     }
 
