@@ -3,23 +3,37 @@ import Testing
 
 /// Every malformed file in TestData/bad, each with its `.expected` file:
 /// the exit status on the first line, the exact standard error after it.
+/// `.ind` files are individualised files; `quals-*.csv`, `postcodes-*.csv`
+/// and `method-*.yaml` are side files, given with a good individualised file.
 let badFiles: [String] = {
     let path = repository.appendingPathComponent("TestData/bad").path
-    return ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { $0.hasSuffix(".ind") }.sorted()
+    return ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { !$0.hasSuffix(".expected") }
+        .sorted()
 }()
+
+/// The command line that reads a malformed file.
+func arguments(for name: String) -> [String] {
+    let path = "TestData/bad/\(name)"
+    for (prefix, option) in [("quals-", "--quals"), ("postcodes-", "--postcodes"), ("method-", "--method")]
+    where name.hasPrefix(prefix) {
+        return ["TestData/rules/EQGRP.ind", option, path]
+    }
+    return [path]
+}
 
 @Suite("End to end: malformed input")
 struct BadInputTests {
     @Test("each malformed file exits with its status and one exact line on stderr, leaving nothing", arguments: badFiles)
     func malformed(name: String) throws {
-        let expectedURL = repository.appendingPathComponent("TestData/bad/\(name.dropLast(4)).expected")
+        let stem = name[..<name.lastIndex(of: ".")!]
+        let expectedURL = repository.appendingPathComponent("TestData/bad/\(stem).expected")
         let expected = try String(contentsOf: expectedURL, encoding: .utf8)
         let status = Int32(expected.prefix { $0 != "\n" })
         let message = String(expected.drop { $0 != "\n" }.dropFirst())
 
         let scratch = Scratch()
         let outcome = try soalloc(
-            ["TestData/bad/\(name)", "--out", scratch.url.appendingPathComponent("out").path], in: repository)
+            arguments(for: name) + ["--out", scratch.url.appendingPathComponent("out").path], in: repository)
         #expect(outcome.status == status)
         #expect(outcome.standardError == message)
         #expect(outcome.standardError.filter { $0 == "\n" }.count == 1)
@@ -29,7 +43,8 @@ struct BadInputTests {
 
     @Test("there is a malformed file for each kind of data error")
     func corpus() {
-        #expect(badFiles.count >= 10)
+        #expect(badFiles.count >= 21)
+        #expect(badFiles.contains { $0.hasPrefix("quals-") } && badFiles.contains { $0.hasPrefix("postcodes-") })
     }
 
     @Test("a missing input exits 66 and a bad option 64")

@@ -71,6 +71,17 @@ struct GoldenTests {
             expected: repository.appendingPathComponent("TestData/methods/expected/example"))
     }
 
+    @Test("qualifications on entry and a postcode lookup give the golden files of the linked sample")
+    func linked() throws {
+        try checkGolden(
+            "TestData/SO14_F10000001.ind",
+            options: [
+                "--quals", "TestData/linked/SO14_F10000001.quals.csv",
+                "--postcodes", "TestData/linked/SO14_F10000001.postcodes.csv",
+            ],
+            expected: repository.appendingPathComponent("TestData/linked/expected/SO14_F10000001"))
+    }
+
     @Test("the same input gives the same bytes on a second run, but for run.json's time")
     func deterministic() throws {
         let scratch = Scratch()

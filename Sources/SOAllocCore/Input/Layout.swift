@@ -74,14 +74,22 @@ public struct Layout: Sendable, Equatable {
 
     /// The data error for a record with the wrong number of fields.
     public func fieldCountError(_ record: RawRecord, number: Int, file: String) -> DataError {
+        .fieldCount(record, number: number, file: file, names: fieldNames)
+    }
+}
+
+extension DataError {
+    /// A record whose number of fields is not the header's (`names.count`):
+    /// names the first missing field, or the first unexpected one.
+    static func fieldCount(_ record: RawRecord, number: Int, file: String, names: [String]) -> DataError {
         let found = record.count
-        if found < fieldCount {
+        if found < names.count {
             return DataError(
-                Location(file: file, line: record.line, record: number, field: found + 1, fieldName: fieldNames[found]),
-                "missing: the record has \(found) fields, expected \(fieldCount)")
+                Location(file: file, line: record.line, record: number, field: found + 1, fieldName: names[found]),
+                "missing: the record has \(found) fields, expected \(names.count)")
         }
         return DataError(
-            Location(file: file, line: record.line, record: number, field: fieldCount + 1),
-            "unexpected: the record has \(found) fields, expected \(fieldCount)")
+            Location(file: file, line: record.line, record: number, field: names.count + 1),
+            "unexpected: the record has \(found) fields, expected \(names.count)")
     }
 }

@@ -41,9 +41,7 @@ struct SideFile {
                 }
                 number += 1
                 guard record.count == names.count else {
-                    throw DataError(
-                        Location(file: path, line: record.line, record: number),
-                        "the row has \(record.count) fields, expected \(names.count) as in the header")
+                    throw DataError.fieldCount(record, number: number, file: path, names: names)
                 }
                 try row(record, number, self)
             }
