@@ -24,6 +24,12 @@ let package = Package(
                 "CLibCSV",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [
+                // ILR code lists (2018-19, with validity dates), compiled into the binary.
+                .embedInCode("Codes/domicile.csv"),
+                .embedInCode("Codes/mstufee.csv"),
+                .embedInCode("Codes/qualent3.csv"),
             ]
         ),
         .executableTarget(

@@ -14,7 +14,7 @@ struct SOAllocCommand: ParsableCommand {
             66 no input; 73 cannot create output; 74 cannot write output.
             """,
         version: SOAlloc.version,
-        subcommands: [RunCommand.self, MethodCommand.self, RulesCommand.self],
+        subcommands: [RunCommand.self, ExplainCommand.self, MethodCommand.self, RulesCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }
@@ -83,6 +83,58 @@ struct MethodCommand: ParsableCommand {
 
         func run() {
             print(Method.standard().text, terminator: "")
+        }
+    }
+}
+
+struct ExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain",
+        abstract: "Explain every derived field of some records: the clause that gave each value, and why.",
+        discussion: "Give --learner (with --aim to pick one aim) or --row."
+    )
+
+    @Argument(help: "The individualised file, SO14_F<UKPRN>.ind.")
+    var file: String
+
+    @Option(help: "Explain every record of the learner with this LEARNREFNUMBER.")
+    var learner: String?
+
+    @Option(help: "With --learner: only the record with this AIMSEQNUMBER.")
+    var aim: String?
+
+    @Option(help: "Explain the data record with this 1-based number (as ROW in the outputs).")
+    var row: Int?
+
+    @Flag(help: "Print JSON for programs instead of text.")
+    var json = false
+
+    @Option(help: "A method file, as for `soalloc run` (its tariff table scores --quals).")
+    var method: String?
+
+    @Option(help: "A quals file, as for `soalloc run`.")
+    var quals: String?
+
+    @Option(help: "A postcode lookup, as for `soalloc run`.")
+    var postcodes: String?
+
+    func validate() throws {
+        guard (learner == nil) != (row == nil) else {
+            throw ValidationError("give either --learner REF (optionally with --aim SEQ) or --row N")
+        }
+        if aim != nil && learner == nil { throw ValidationError("--aim needs --learner") }
+        if let row, row < 1 { throw ValidationError("--row counts from 1") }
+    }
+
+    func run() throws {
+        let selection: RecordSelection = row.map { .row($0) } ?? .learner(learner!, aim: aim)
+        do {
+            let records = try ExplainRun.explain(
+                .init(input: file, selection: selection, method: method, quals: quals, postcodes: postcodes))
+            print(json ? try ExplanationJSON.render(records) : ExplanationText.render(records, file: file), terminator: "")
+        } catch let failure as Failure {
+            FileHandle.standardError.write(Data((failure.description + "\n").utf8))
+            throw ExitCode(failure.exitCode)
         }
     }
 }

@@ -21,8 +21,8 @@ func goldenFolder(for sample: String) -> URL {
 
 /// Every file a run writes.
 let outputNames = [
-    "cells.csv", "credibility.csv", "derived.csv", "differences.csv", "disability.csv", "method-used.yaml",
-    "retention.csv", "run.json", "summary.csv", "widening_access.csv",
+    "cells.csv", "credibility.csv", "derived.csv", "differences.csv", "disability.csv", "exclusions.csv",
+    "method-used.yaml", "retention.csv", "run.json", "summary.csv", "widening_access.csv",
 ]
 
 /// Runs soalloc on `sample` with `options` and compares every output, and the
@@ -108,8 +108,8 @@ struct GoldenTests {
         let run = try #require(json as? [String: Any])
         let outputs = try #require(run["outputs"] as? [[String: Any]])
         #expect(outputs.map { $0["name"] as? String } == [
-            "derived.csv", "differences.csv", "credibility.csv", "cells.csv", "disability.csv", "widening_access.csv",
-            "retention.csv", "summary.csv", "method-used.yaml",
+            "derived.csv", "differences.csv", "credibility.csv", "exclusions.csv", "cells.csv", "disability.csv",
+            "widening_access.csv", "retention.csv", "summary.csv", "method-used.yaml",
         ])
         for output in outputs {
             let name = try #require(output["name"] as? String)

@@ -20,10 +20,17 @@ public enum Check: String, CaseIterable, Sendable {
     case qualtypeUnknown = "QUALTYPE_UNKNOWN"
     case qualgradeUngradeable = "QUALGRADE_UNGRADEABLE"
     case qualsLearnerNotInFile = "QUALS_LEARNER_NOT_IN_FILE"
+    case ageOutOfRange = "AGE_OUT_OF_RANGE"
+    case startAfterPlannedEnd = "START_AFTER_PLANNED_END"
+    case codeUnknown = "CODE_UNKNOWN"
+    case codeNotValid = "CODE_NOT_VALID_2014_15"
+    case hefesfteOutOfRange = "HEFESFTE_OUT_OF_RANGE"
+    case requiredEmpty = "REQUIRED_EMPTY"
+    case stubidDuplicate = "STUBID_DUPLICATE"
 
     public var severity: Severity {
         switch self {
-        case .waquinUnavailable, .postcodeQuintileUnknown, .qualsLearnerNotInFile: .warning
+        case .waquinUnavailable, .postcodeQuintileUnknown, .qualsLearnerNotInFile, .ageOutOfRange: .warning
         default: .error
         }
     }
@@ -31,7 +38,7 @@ public enum Check: String, CaseIterable, Sendable {
     /// The check an input slot's invalid text fails.
     static func invalidText(in slot: Slot) -> Check? {
         switch slot {
-        case .learnstartdate, .dateofbirth: .dateInvalid
+        case .learnstartdate, .learnplanenddate, .dateofbirth: .dateInvalid
         case .hefesfte: .hefesfteNotNumeric
         case .fileWAQUIN: .waquinInvalid
         case .fileSOTARIFF: .sotariffInvalid
@@ -40,8 +47,9 @@ public enum Check: String, CaseIterable, Sendable {
         }
     }
 
-    /// The message for a finding of this check on `field` with text `value`.
-    public func message(field: String, value: String) -> String {
+    /// The message for a finding of this check on `field` with text `value`;
+    /// `detail` is what the check found besides (an age, a date, a row).
+    public func message(field: String, value: String, detail: String = "") -> String {
         switch self {
         case .dateInvalid:
             "'\(value)' is not a date (dd/mm/yyyy or yyyy-mm-dd); treated as missing (ruling R4)"
@@ -64,9 +72,23 @@ public enum Check: String, CaseIterable, Sendable {
         case .qualtypeUnknown:
             "'\(value)' is not a QUALTYPE (\(QualificationType.allCases.map(\.rawValue).joined(separator: ", "))); scored as OTHER"
         case .qualgradeUngradeable:
-            "'\(value)' is not a grade the tariff table scores for this QUALTYPE; it scores 0 and gives no A-level grade"
+            "'\(value)' has a grade the tariff table does not score for this QUALTYPE; that grade scores 0 and counts as no A-level grade"
         case .qualsLearnerNotInFile:
             "no record of the individualised file is for this learner (and UKPRN); the qualifications are not used"
+        case .ageOutOfRange:
+            "the age at the start of the programme is \(detail): under 14 or over 100"
+        case .startAfterPlannedEnd:
+            "LEARNSTARTDATE \(detail) is after LEARNPLANENDDATE \(value)"
+        case .codeUnknown:
+            "'\(value)' is not in the ILR code list for \(field)"
+        case .codeNotValid:
+            "'\(value)' is valid in the ILR code list for \(field) only until \(detail), before 2014-15"
+        case .hefesfteOutOfRange:
+            "HEFESFTE '\(value)' is outside 0–100"
+        case .requiredEmpty:
+            "\(field) is required (ruling R2) but empty"
+        case .stubidDuplicate:
+            "STUBID '\(value)' is also on record \(detail)"
         }
     }
 }

@@ -145,14 +145,43 @@ public struct CSVSyntaxError: Error, Equatable, Sendable {
 public struct CSVReader {
     public static let chunkSize = 1 << 20
 
-    private let descriptor: Int32
+    private enum Source {
+        case descriptor(Int32)
+        case bytes([UInt8])
+    }
+
+    private let source: Source
     private let observe: ((UnsafeRawBufferPointer) -> Void)?
 
     /// Reads from an open file descriptor, which the caller keeps and closes.
     /// `observe` sees every chunk of raw bytes as it is read (to hash the file).
     public init(descriptor: Int32, observe: ((UnsafeRawBufferPointer) -> Void)? = nil) {
-        self.descriptor = descriptor
+        source = .descriptor(descriptor)
         self.observe = observe
+    }
+
+    /// Reads CSV held in memory (the compiled-in code lists).
+    public init(bytes: [UInt8]) {
+        source = .bytes(bytes)
+        observe = nil
+    }
+
+    /// Reads up to `count` bytes into `buffer`; 0 at the end.
+    private func read(into buffer: UnsafeMutablePointer<UInt8>, count: Int, offset: inout Int) throws -> Int {
+        switch source {
+        case .descriptor(let descriptor):
+            while true {
+                let got = Glibc.read(descriptor, buffer, count)
+                if got >= 0 { return got }
+                if errno != EINTR { throw ReadError(errno: errno) }
+            }
+        case .bytes(let bytes):
+            let got = min(count, bytes.count - offset)
+            guard got > 0 else { return 0 }
+            bytes.withUnsafeBufferPointer { (buffer + 0).update(from: $0.baseAddress! + offset, count: got) }
+            offset += got
+            return got
+        }
     }
 
     /// Calls `body` with each record in file order. Records whose fields are all
@@ -187,15 +216,12 @@ public struct CSVReader {
             CSVSyntaxError(line: recordLine, field: assembly.fieldCount + 1, message: message)
         }
 
+        var offset = 0
         while true {
             var filled = 0
             // Fill the chunk: a pipe may return less than asked.
             while filled < Self.chunkSize {
-                let got = read(descriptor, chunk + filled, Self.chunkSize - filled)
-                if got < 0 {
-                    if errno == EINTR { continue }
-                    throw ReadError(errno: errno)
-                }
+                let got = try read(into: chunk + filled, count: Self.chunkSize - filled, offset: &offset)
                 if got == 0 { break }
                 filled += got
             }

@@ -32,7 +32,7 @@ public struct RecordLoader: Sendable {
     @inline(__always)
     static func parse(_ slot: Slot, _ bytes: UnsafeBufferPointer<UInt8>) -> Parsed {
         switch slot {
-        case .learnstartdate, .dateofbirth:
+        case .learnstartdate, .learnplanenddate, .dateofbirth:
             return FieldParsing.date(bytes)
         case .hefesfte:
             // Ruling R6: empty or non-numeric counts as 0 and is reported.

@@ -53,7 +53,7 @@ public struct QualsFile: Sendable {
             }
             if qualification.type == nil {
                 findings.append(finding(.qualtypeUnknown, "QUALTYPE", qualification.typeText))
-            } else if tariff == nil && !EntryQualifications.isGradeable(qualification, table) {
+            } else if !EntryQualifications.isGradeable(qualification, table) {
                 findings.append(finding(.qualgradeUngradeable, "QUALGRADE", qualification.gradeText))
             }
             let (index, inserted) = learners.insert(learner, [qualification])

@@ -127,11 +127,18 @@ public enum EntryQualifications {
         }
     }
 
-    /// Whether the grade can be scored: A-level and AS grades must be in the
-    /// table; other types' grades are looked up as written (cleaned).
+    /// Whether a qualification that gives A-level or AS grades has grades the
+    /// table scores. Other types need no grade: they score their TARIFF, or
+    /// their table's points, or 0.
     public static func isGradeable(_ qualification: Qualification, _ table: TariffTable) -> Bool {
+        guard givesGrades(qualification) else { return true }
         guard let (aLevel, asLevel) = expanded(qualification) else { return false }
         return aLevel.allSatisfy { table.points(.aLevel, $0) != nil } && asLevel.allSatisfy { table.points(.asLevel, $0) != nil }
+    }
+
+    /// Whether a qualification is of a type that gives A-level or AS grades.
+    public static func givesGrades(_ qualification: Qualification) -> Bool {
+        [.aLevel, .asLevel, .aLevelDouble, .aAsCombined].contains(qualification.type)
     }
 
     /// A qualification's points: its TARIFF when given, else the table's

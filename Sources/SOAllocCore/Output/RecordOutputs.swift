@@ -1,8 +1,8 @@
 /// The per-record output files: `derived.csv` (ruling R14), `differences.csv`
-/// (ruling R15) and `credibility.csv`. Each row starts with the record's
-/// identifiers, copied from the file after trimming.
+/// (ruling R15), `credibility.csv` and `exclusions.csv`. Each row starts with
+/// the record's identifiers, copied from the file after trimming.
 struct RecordOutputs {
-    static let names = ["derived.csv", "differences.csv", "credibility.csv"]
+    static let names = ["derived.csv", "differences.csv", "credibility.csv", "exclusions.csv"]
     static let identifierColumns: [Column] = [.ukprn, .learnrefnumber, .aimseqnumber, .stubid]
     static let derivedHeader = identifierColumns.map(\.name) + Slot.derived.map(\.name)
     static let differencesHeader =
@@ -13,20 +13,35 @@ struct RecordOutputs {
     let derived: CSVOutput
     let differences: CSVOutput
     let credibility: CSVOutput
+    let exclusions: CSVOutput
+    private let reasons: Exclusions
+    private var scratch: [UInt8] = []
     private let identifierPositions: [Int]
 
-    init(directory: OutputDirectory, layout: Layout) throws {
+    init(directory: OutputDirectory, layout: Layout, derivation: Derivation) throws {
         derived = try CSVOutput(path: directory.path(of: "derived.csv"))
         differences = try CSVOutput(path: directory.path(of: "differences.csv"))
         credibility = try CSVOutput(path: directory.path(of: "credibility.csv"))
+        exclusions = try CSVOutput(path: directory.path(of: "exclusions.csv"))
+        reasons = Exclusions(derivation: derivation, layout: layout)
         identifierPositions = Self.identifierColumns.map { layout.position(of: $0)! }
         try derived.row(Self.derivedHeader)
         try differences.row(Self.differencesHeader)
         try credibility.row(Self.credibilityHeader)
+        try exclusions.row(Exclusions.header)
     }
 
     func finish() throws -> [OutputFile] {
-        [try derived.finish(), try differences.finish(), try credibility.finish()]
+        [try derived.finish(), try differences.finish(), try credibility.finish(), try exclusions.finish()]
+    }
+
+    /// One row of `exclusions.csv`.
+    @inline(__always)
+    mutating func writeExclusions(row: Int, _ record: RawRecord, _ facts: borrowing Facts) throws {
+        try exclusions.field(Int64(row))
+        try identifiers(record, to: exclusions)
+        try reasons.write(record, facts, to: exclusions, scratch: &scratch)
+        try exclusions.endRow()
     }
 
     @inline(__always)
@@ -57,7 +72,7 @@ struct RecordOutputs {
 
     /// One row of `credibility.csv`.
     func writeFinding(
-        row: Int, _ record: RawRecord, check: Check, field: String, value: UnsafeBufferPointer<UInt8>
+        row: Int, _ record: RawRecord, check: Check, field: String, value: UnsafeBufferPointer<UInt8>, detail: String
     ) throws {
         try credibility.field(Int64(row))
         try identifiers(record, to: credibility)
@@ -65,7 +80,7 @@ struct RecordOutputs {
         try credibility.field(value)
         try credibility.field(check.severity.rawValue)
         try credibility.field(check.rawValue)
-        try credibility.field(check.message(field: field, value: String(decoding: value, as: UTF8.self)))
+        try credibility.field(check.message(field: field, value: String(decoding: value, as: UTF8.self), detail: detail))
         try credibility.endRow()
     }
 

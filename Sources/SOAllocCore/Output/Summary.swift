@@ -56,7 +56,7 @@ public enum Summary {
         lines.append("outputs")
         lines += report.outputs.map { "  " + $0 }
         if report.exitCode != 0 {
-            lines.append("strict: exit status 1 (differences or findings above)")
+            lines.append("strict: exit status 1 (differences, or findings of severity error, above)")
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -1,6 +1,8 @@
-/// The data-quality findings of one record: input text that could not be
-/// read (rulings R4, R6, R9–R11), and rule clauses that report a check.
-enum Findings {
+/// The data-quality findings of each record: text the rules could not read
+/// (rulings R4, R6, R9–R11), rule clauses that report a check, and the
+/// credibility checks of the record as a whole (dates, codes, FTE, required
+/// values, duplicate STUBIDs). A finding never stops the run.
+struct Findings {
     /// The checks each rule's clauses report, by rule and clause.
     private static let clauseChecks: [[Check?]] = Derivation.rules.map { $0.clauses.map(\.check) }
 
@@ -9,14 +11,68 @@ enum Findings {
         Check.invalidText(in: slot).map { (slot, $0) }
     }
 
-    /// Calls `finding` with each check the record fails and the column it concerns.
+    /// Required columns whose emptiness is a finding of its own. An empty
+    /// HEFESFTE is already HEFESFTE_NOT_NUMERIC; an empty LEARNFAMCODE_DLA
+    /// means the learner has no DSA.
+    private static let requiredColumns = Column.allCases.filter {
+        $0.isRequired && $0 != .hefesfte && $0 != .learnfamcodeDLA
+    }
+
+    private let layout: Layout
+    private let requiredPositions: [(column: Column, position: Int)]
+    private let codePositions: [(list: CodeList, position: Int)]
+    private let stubidPosition: Int
+    /// Each STUBID seen, with the first record that had it.
+    private var stubids = ByteKeyedTable<Int>()
+
+    init(layout: Layout) {
+        self.layout = layout
+        requiredPositions = Self.requiredColumns.map { ($0, layout.position(of: $0)!) }
+        codePositions = CodeList.checked.map { ($0, layout.position(of: $0.field)!) }
+        stubidPosition = layout.position(of: .stubid)!
+    }
+
+    /// Calls `finding` with each check the record fails, the column it
+    /// concerns, and what the check found besides the column's text.
     @inline(__always)
-    static func report(_ facts: borrowing Facts, finding: (Check, Column) throws -> Void) rethrows {
+    mutating func report(
+        _ record: RawRecord, row: Int, _ facts: borrowing Facts, finding: (Check, Column, String) throws -> Void
+    ) throws {
         if facts.invalid != 0 {
-            for (slot, check) in textChecks where facts.isInvalid(slot) { try finding(check, slot.column!) }
+            for (slot, check) in Self.textChecks where facts.isInvalid(slot) { try finding(check, slot.column!, "") }
         }
-        for (ruleIndex, checks) in clauseChecks.enumerated() {
-            if let check = checks[Int(facts.decidedBy[ruleIndex])] { try finding(check, check.clauseColumn!) }
+        for (ruleIndex, checks) in Self.clauseChecks.enumerated() {
+            if let check = checks[Int(facts.decidedBy[ruleIndex])] { try finding(check, check.clauseColumn!, "") }
+        }
+
+        let birth = facts[.dateofbirth]
+        let start = facts[.learnstartdate]
+        if Value.isKnown(birth) && Value.isKnown(start) && birth <= start {
+            let age = facts[.soentryage]
+            if age < 14 || age > 100 { try finding(.ageOutOfRange, .dateofbirth, String(age)) }
+        }
+        let plannedEnd = facts[.learnplanenddate]
+        if Value.isKnown(start) && Value.isKnown(plannedEnd) && start > plannedEnd {
+            try finding(.startAfterPlannedEnd, .learnplanenddate, Dates.format(start))
+        }
+        for (list, position) in codePositions where !record[position].isEmpty {
+            switch list.status(of: record[position]) {
+            case .valid: break
+            case .unknown: try finding(.codeUnknown, list.field, "")
+            case .expired(let last): try finding(.codeNotValid, list.field, Dates.format(last))
+            }
+        }
+        if !facts.isInvalid(.hefesfte) {
+            let fte = facts[.hefesfte]
+            if fte < 0 || fte > 100 * FieldParsing.decimalScale { try finding(.hefesfteOutOfRange, .hefesfte, "") }
+        }
+        for (column, position) in requiredPositions where record[position].isEmpty {
+            try finding(.requiredEmpty, column, "")
+        }
+        let stubid = record[stubidPosition]
+        if !stubid.isEmpty {
+            let (index, inserted) = stubids.insert(stubid, row)
+            if !inserted { try finding(.stubidDuplicate, .stubid, String(stubids.values[index])) }
         }
     }
 }

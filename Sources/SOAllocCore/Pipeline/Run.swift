@@ -60,9 +60,10 @@ public struct RunReport: Sendable {
     /// The output files, in the order they are listed.
     public var outputs: [String]
 
-    /// The exit status: 0, or 1 in strict mode when anything differs or is wrong.
+    /// The exit status: 0, or 1 in strict mode when a value differs from
+    /// HEFCE's or a finding of severity `error` is made.
     public var exitCode: Int32 {
-        options.strict && (tally.totalDifferences > 0 || tally.totalFindings > 0) ? 1 : 0
+        options.strict && (tally.totalDifferences > 0 || tally.errorFindings > 0) ? 1 : 0
     }
 }
 
@@ -215,9 +216,15 @@ struct RecordDeriver {
 
     @inline(__always)
     mutating func derive(_ record: RawRecord, into facts: inout Facts) {
+        load(record, into: &facts)
+        derivation.derive(&facts)
+    }
+
+    /// Reads the record's fields and linked data, without deriving.
+    @inline(__always)
+    mutating func load(_ record: RawRecord, into facts: inout Facts) {
         loader.load(record, into: &facts)
         linked.apply(record, to: &facts)
-        derivation.derive(&facts)
     }
 }
 
@@ -227,17 +234,19 @@ struct RecordPipeline {
     let layout: Layout
     var deriver: RecordDeriver
     let comparison: Comparison
-    let outputs: RecordOutputs
+    var outputs: RecordOutputs
     var facts = Facts()
     var tally = Tally()
     var cells = CellTable()
+    var findings: Findings
 
     init(file: String, layout: Layout, sideFiles: SideFiles, directory: OutputDirectory) throws {
         self.file = file
         self.layout = layout
+        findings = Findings(layout: layout)
         deriver = RecordDeriver(layout: layout, sideFiles: sideFiles)
         comparison = Comparison(layout: layout)
-        outputs = try RecordOutputs(directory: directory, layout: layout)
+        outputs = try RecordOutputs(directory: directory, layout: layout, derivation: deriver.derivation)
         for (index, slot) in Slot.derived.enumerated() { tally.compared[index] = comparison.compares(slot) }
     }
 
@@ -271,14 +280,15 @@ struct RecordPipeline {
         tally.records += 1
         cells.count(facts)
         try outputs.writeDerived(record, facts)
+        try outputs.writeExclusions(row: row, record, facts)
         try comparison.compare(record, facts) { slot, index, fileValue in
             tally.differences[index] += 1
             try outputs.writeDifference(row: row, record, field: slot, fileValue: fileValue, facts)
         }
-        try Findings.report(facts) { check, column in
+        try findings.report(record, row: row, facts) { check, column, detail in
             tally.findings[check.index] += 1
             let value = layout.position(of: column).map { record[$0] } ?? UnsafeBufferPointer(start: nil, count: 0)
-            try outputs.writeFinding(row: row, record, check: check, field: column.name, value: value)
+            try outputs.writeFinding(row: row, record, check: check, field: column.name, value: value, detail: detail)
         }
     }
 }

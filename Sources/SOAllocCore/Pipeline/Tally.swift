@@ -12,4 +12,7 @@ public struct Tally: Sendable, Equatable {
 
     public var totalDifferences: Int { differences.reduce(0, +) }
     public var totalFindings: Int { findings.reduce(0, +) }
+    public var errorFindings: Int {
+        Check.allCases.filter { $0.severity == .error }.reduce(0) { $0 + findings[$1.index] }
+    }
 }

@@ -31,6 +31,13 @@ public struct Derivation: Sendable {
         program.run(&facts)
     }
 
+    /// The position of the first part of a clause's condition that fails for
+    /// `facts` (its parts are those of its top "all of"; a condition that is
+    /// not one is a single part), or nil when the clause holds.
+    public func firstFailingPart(rule ruleIndex: Int, clause: Int, in facts: borrowing Facts) -> Int? {
+        program.firstFailingPart(rule: ruleIndex, clause: clause, facts.values.span)
+    }
+
     /// The clause that gave `rule`'s value in `facts`.
     public func decidingClause(of ruleIndex: Int, in facts: borrowing Facts) -> Clause {
         rules[ruleIndex].clauses[Int(facts.decidedBy[ruleIndex])]
@@ -121,6 +128,19 @@ struct Program: Sendable {
             }
         }
         preconditionFailure("every rule ends with its Otherwise row")
+    }
+
+    func firstFailingPart(rule ruleIndex: Int, clause: Int, _ values: Span<Int64>) -> Int? {
+        nodes.withUnsafeBufferPointer { nodes in
+            let root = Int(clauses[Int(compiledRules[ruleIndex].firstClause) + clause].root)
+            guard nodes[root].operation == .all else { return Self.evaluate(nodes, root, values) ? nil : 0 }
+            var child = root &+ 1
+            for part in 0..<Int(nodes[root].childCount) {
+                if !Self.evaluate(nodes, child, values) { return part }
+                child &+= Int(nodes[child].size)
+            }
+            return nil
+        }
     }
 
     private static func evaluate(_ nodes: UnsafeBufferPointer<Node>, _ index: Int, _ values: Span<Int64>) -> Bool {

@@ -3,10 +3,10 @@
 /// A fixed-size inline array of integers, so that loading and deriving a
 /// record allocates nothing.
 public struct Facts: Sendable {
-    public static let slotCount = 43
+    public static let slotCount = 44
     public static let ruleCount = 16
 
-    public var values: InlineArray<43, Int64>
+    public var values: InlineArray<44, Int64>
     /// One bit per slot whose text was invalid (reported as a finding).
     public var invalid: UInt64 = 0
     /// For each rule, in derivation order, the index of the clause that gave its value.

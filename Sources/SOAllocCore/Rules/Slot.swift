@@ -61,7 +61,7 @@ public enum Domain: Sendable {
 /// fields of the technical document, in the order they are derived.
 public enum Slot: Int, CaseIterable, Sendable {
     // Inputs from the file (Tables 1 and 2)
-    case hefexcl, learnstartdate, dateofbirth, domicile, learnfamcodeDLA, mstufee, exclpc, hefesfte
+    case hefexcl, learnstartdate, learnplanenddate, dateofbirth, domicile, learnfamcodeDLA, mstufee, exclpc, hefesfte
     case heflevel, hefmode, heftype, hefcomp, hefqaim, qualent3, qualent3Initial, solink
     // What the file says of the quintile and of linked data
     case fileWAQUIN, fileSOTARIFF, fileSOGRADECOMB
@@ -106,6 +106,7 @@ public enum Slot: Int, CaseIterable, Sendable {
         switch self {
         case .hefexcl: .hefexcl
         case .learnstartdate: .learnstartdate
+        case .learnplanenddate: .learnplanenddate
         case .dateofbirth: .dateofbirth
         case .domicile: .domicile
         case .learnfamcodeDLA: .learnfamcodeDLA
@@ -155,7 +156,7 @@ public enum Slot: Int, CaseIterable, Sendable {
         case .soentqual: .code(.soentqual)
         case .uglevel: .code(.uglevel)
         case .eqgrp: .code(.eqgrp)
-        case .learnstartdate, .dateofbirth: .date
+        case .learnstartdate, .learnplanenddate, .dateofbirth: .date
         case .hefesfte: .decimal
         default: .number
         }

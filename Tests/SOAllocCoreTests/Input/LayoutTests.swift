@@ -88,7 +88,7 @@ struct LayoutTests {
                 == "f.ind: line 2: record 7: field 41 (NOTE): missing: the record has 40 fields, expected 41")
             let long = Layout(
                 hasHeader: true, fieldCount: raw.count - 1, positions: TestRecord.layout.positions,
-                fieldNames: TestRecord.layout.fieldNames)
+                fieldNames: Array(TestRecord.layout.fieldNames.dropLast()))
             #expect(long.fieldCountError(raw, number: 7, file: "f.ind").description
                 == "f.ind: line 2: record 7: field 40: unexpected: the record has 40 fields, expected 39")
         }

@@ -1,0 +1,245 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Which records `soalloc explain` explains.
+public enum RecordSelection: Sendable, Equatable {
+    /// The data record with this 1-based number.
+    case row(Int)
+    /// Every record of a learner, or of one of their aims.
+    case learner(String, aim: String?)
+}
+
+/// One explained record.
+public struct RecordExplanation: Sendable, Equatable {
+    public var row: Int
+    public var line: Int
+    /// UKPRN, LEARNREFNUMBER, AIMSEQNUMBER, STUBID as in the file.
+    public var identifiers: [String]
+    public var fields: [FieldExplanation]
+}
+
+/// `soalloc explain`: finds records and explains every derived field of each.
+public enum ExplainRun {
+    public struct Options: Sendable {
+        public var input: String
+        public var selection: RecordSelection
+        public var method: String?
+        public var quals: String?
+        public var postcodes: String?
+
+        public init(input: String, selection: RecordSelection, method: String? = nil, quals: String? = nil,
+            postcodes: String? = nil)
+        {
+            self.input = input
+            self.selection = selection
+            self.method = method
+            self.quals = quals
+            self.postcodes = postcodes
+        }
+    }
+
+    /// Reads the file and explains the selected records. Throws `Failure` for
+    /// the errors a run would report, and a usage error when nothing matches.
+    public static func explain(_ options: Options) throws -> [RecordExplanation] {
+        let method = try Run.loadMethod(options.method)
+        let sideFiles = try SideFiles(
+            RunOptions(input: options.input, output: "", method: options.method, quals: options.quals,
+                postcodes: options.postcodes),
+            method: method)
+        let descriptor = open(options.input, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw Failure.noInput("\(options.input): cannot open: \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+
+        var state: (layout: Layout, deriver: RecordDeriver, explainer: Explainer)?
+        var row = 0
+        var found: [RecordExplanation] = []
+        do {
+            try CSVReader(descriptor: descriptor).forEachRecord { record in
+                if state == nil {
+                    let layout = try Layout.detect(from: record, file: options.input)
+                    state = (layout, RecordDeriver(layout: layout, sideFiles: sideFiles), Explainer(layout: layout))
+                    if layout.hasHeader { return }
+                }
+                row += 1
+                guard record.count == state!.layout.fieldCount else {
+                    throw state!.layout.fieldCountError(record, number: row, file: options.input)
+                }
+                guard matches(record, row: row, options.selection, state!.layout) else { return }
+                var facts = Facts()
+                state!.deriver.load(record, into: &facts)
+                found.append(
+                    RecordExplanation(
+                        row: row, line: record.line,
+                        identifiers: RecordOutputs.identifierColumns.map { record.text(state!.layout.position(of: $0)!) },
+                        fields: state!.explainer.explain(record, &facts)))
+            }
+        } catch let error as CSVSyntaxError {
+            throw Failure.data(
+                DataError(Location(file: options.input, line: error.line, field: error.field), error.message))
+        } catch let error as DataError {
+            throw Failure.data(error)
+        }
+        guard !found.isEmpty else {
+            switch options.selection {
+            case .row(let number):
+                throw Failure.usage("\(options.input) has \(row) records; there is no record \(number)")
+            case .learner(let learner, let aim):
+                throw Failure.usage(
+                    "\(options.input) has no record with LEARNREFNUMBER \(learner)"
+                        + (aim.map { " and AIMSEQNUMBER \($0)" } ?? ""))
+            }
+        }
+        return found
+    }
+
+    private static func matches(_ record: RawRecord, row: Int, _ selection: RecordSelection, _ layout: Layout) -> Bool {
+        switch selection {
+        case .row(let number):
+            return row == number
+        case .learner(let learner, let aim):
+            guard record.text(layout.position(of: .learnrefnumber)!) == learner.trimmingSpaces() else { return false }
+            guard let aim else { return true }
+            var text = aim.trimmingSpaces()
+            let wanted = text.withUTF8 { FieldParsing.numericCode($0) }
+            let found = FieldParsing.numericCode(record[layout.position(of: .aimseqnumber)!])
+            return Value.isKnown(wanted) ? found == wanted : record.text(layout.position(of: .aimseqnumber)!) == text
+        }
+    }
+}
+
+/// Explanations as text for people: aligned, one block per field, within 80 columns.
+public enum ExplanationText {
+    static let width = 80
+
+    public static func render(_ records: [RecordExplanation], file: String) -> String {
+        records.map { render($0, file: file) }.joined(separator: "\n")
+    }
+
+    static func render(_ record: RecordExplanation, file: String) -> String {
+        var lines = ["Record \(record.row) (line \(record.line)) of \(file)"]
+        let names = RecordOutputs.identifierColumns.map(\.name)
+        lines += wrap(zip(names, record.identifiers).map { "\($0) \($1)" }.joined(separator: "  "), indent: 2)
+        for field in record.fields {
+            lines.append("")
+            lines.append("\(field.field.name) = \(field.value.isEmpty ? "(empty)" : field.value)")
+            lines += wrap("by " + field.clause, indent: 2, hanging: 5)
+            lines += outcome(field.because, indent: 4)
+            for rejected in field.rejected {
+                lines += wrap("not " + rejected.clause, indent: 2, hanging: 6)
+                lines += wrap(line(rejected.failure), indent: 6, hanging: 8)
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The lines of a condition's outcome: one per condition, composites
+    /// with their parts indented beneath.
+    static func outcome(_ outcome: ConditionOutcome, indent: Int) -> [String] {
+        switch outcome.kind {
+        case .test, .not:
+            return wrap(line(outcome), indent: indent, hanging: indent + 2)
+        case .all, .any:
+            if outcome.parts.isEmpty { return wrap("otherwise", indent: indent) }
+            return [String(repeating: " ", count: indent) + (outcome.kind == .all ? "all of " : "one of ") + mark(outcome)]
+                + outcome.parts.flatMap { Self.outcome($0, indent: indent + 2) }
+        }
+    }
+
+    /// `HEFCOMP = 4 ✔ (4)`: the condition, whether it held, the values it read.
+    static func line(_ outcome: ConditionOutcome) -> String {
+        let values = outcome.inputs.map { $0.value.isEmpty ? "empty" : $0.value }
+        let shown =
+            outcome.inputs.count == 1 ? values[0] : zip(outcome.inputs, values).map { "\($0.name) \($1)" }.joined(separator: ", ")
+        return "\(outcome.text) \(mark(outcome))" + (outcome.inputs.isEmpty ? "" : " (\(shown))")
+    }
+
+    static func mark(_ outcome: ConditionOutcome) -> String { outcome.holds ? "✔" : "✘" }
+
+    /// Words wrapped to the width, the first line at `indent`, the rest at `hanging`.
+    static func wrap(_ text: String, indent: Int, hanging: Int? = nil) -> [String] {
+        var lines: [String] = []
+        var current = String(repeating: " ", count: indent)
+        var empty = true
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            if !empty && current.count + 1 + word.count > width {
+                lines.append(current)
+                current = String(repeating: " ", count: hanging ?? indent) + word
+            } else {
+                current += (empty ? "" : " ") + word
+            }
+            empty = false
+        }
+        lines.append(current)
+        return lines
+    }
+}
+
+/// Explanations as JSON for programs: an array of records, each with `row`,
+/// its identifiers, and `fields` mapping each field to its value, clause and
+/// the conditions behind it.
+public enum ExplanationJSON {
+    struct Record: Encodable {
+        var row: Int
+        var ukprn: String
+        var learnrefnumber: String
+        var aimseqnumber: String
+        var stubid: String
+        var fields: [String: Field]
+    }
+
+    struct Field: Encodable {
+        var value: String
+        var clause: String
+        var because: [Because]
+    }
+
+    struct Because: Encodable {
+        var condition: String
+        var holds: Bool
+        var inputs: [String: String]
+    }
+
+    public static func render(_ records: [RecordExplanation]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let values = records.map { record in
+            Record(
+                row: record.row, ukprn: record.identifiers[0], learnrefnumber: record.identifiers[1],
+                aimseqnumber: record.identifiers[2], stubid: record.identifiers[3],
+                fields: Dictionary(uniqueKeysWithValues: record.fields.map { ($0.field.name, field($0)) }))
+        }
+        return String(decoding: try encoder.encode(values), as: UTF8.self) + "\n"
+    }
+
+    /// The first failure of each clause above the deciding one, then every
+    /// condition the deciding clause tested.
+    static func field(_ explanation: FieldExplanation) -> Field {
+        let rejected = explanation.rejected.map { rejected in
+            Because(
+                condition: "\(rejected.clause) needs \(rejected.failure.text)", holds: false,
+                inputs: inputs(rejected.failure))
+        }
+        let tested = leaves(explanation.because).map {
+            Because(condition: $0.text, holds: $0.holds, inputs: inputs($0))
+        }
+        return Field(value: explanation.value, clause: explanation.clause, because: rejected + tested)
+    }
+
+    static func leaves(_ outcome: ConditionOutcome) -> [ConditionOutcome] {
+        switch outcome.kind {
+        case .test, .not: [outcome]
+        case .all, .any: outcome.parts.flatMap(leaves)
+        }
+    }
+
+    static func inputs(_ outcome: ConditionOutcome) -> [String: String] {
+        Dictionary(outcome.inputs.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+    }
+}

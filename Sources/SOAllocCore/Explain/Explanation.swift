@@ -1,0 +1,123 @@
+/// How one condition of a rule turned out for a record, with the values it read.
+public struct ConditionOutcome: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable { case test, all, any, not }
+
+    public var kind: Kind
+    /// The condition in the document's notation.
+    public var text: String
+    public var holds: Bool
+    /// The values the condition read: name and value, in order.
+    public var inputs: [Input]
+    /// The outcomes of a composite condition's parts.
+    public var parts: [ConditionOutcome]
+
+    public struct Input: Sendable, Equatable {
+        public var name: String
+        /// As in the file for an input, as in `derived.csv` for a derived field.
+        public var value: String
+    }
+
+    /// The first part whose failure made this condition fail: the condition
+    /// itself, or for "all of", the first failing part (looked into when it is
+    /// itself an "all of").
+    public var firstFailure: ConditionOutcome? {
+        guard !holds else { return nil }
+        if kind == .all, let part = parts.first(where: { !$0.holds }) { return part.firstFailure }
+        return self
+    }
+
+    /// "HEFCOMP = 4 failed: HEFCOMP is 3", the document's words and the values found.
+    public var failureReason: String {
+        "\(text) failed: " + inputs.map { "\($0.name) is \($0.value.isEmpty ? "empty" : $0.value)" }.joined(separator: ", ")
+    }
+}
+
+/// How a derived field got its value.
+public struct FieldExplanation: Sendable, Equatable {
+    public var field: Slot
+    /// As in `derived.csv`.
+    public var value: String
+    /// The label of the clause that gave the value.
+    public var clause: String
+    /// The deciding clause's condition, every part evaluated.
+    public var because: ConditionOutcome
+    /// Each clause above the deciding one, with the first condition that failed in it.
+    public var rejected: [(clause: String, failure: ConditionOutcome)]
+
+    public static func == (lhs: FieldExplanation, rhs: FieldExplanation) -> Bool {
+        lhs.field == rhs.field && lhs.value == rhs.value && lhs.clause == rhs.clause && lhs.because == rhs.because
+            && lhs.rejected.map(\.clause) == rhs.rejected.map(\.clause)
+            && lhs.rejected.map(\.failure) == rhs.rejected.map(\.failure)
+    }
+}
+
+/// Explains a record's derived fields by walking the rules' declared clauses,
+/// the same declarations the fast path compiles, and recording every
+/// condition with the values it read. It derives the fields itself, so an
+/// explanation can be checked against `derived.csv`.
+public struct Explainer {
+    public let rules: [Rule]
+    let layout: Layout
+
+    public init(rules: [Rule] = Derivation.rules, layout: Layout) {
+        self.rules = rules
+        self.layout = layout
+    }
+
+    /// Explains every derived field of a record whose inputs (and linked
+    /// data) are loaded in `facts`; the derived slots of `facts` are set as the
+    /// explanation derives them.
+    public func explain(_ record: RawRecord, _ facts: inout Facts) -> [FieldExplanation] {
+        rules.map { rule in
+            var rejected: [(String, ConditionOutcome)] = []
+            for clause in rule.clauses {
+                let outcome = trace(clause.condition, record, facts)
+                if outcome.holds {
+                    let value = clause.yield.value(facts.values.span)
+                    facts[rule.field] = value
+                    return FieldExplanation(
+                        field: rule.field, value: rule.field.domain.format(value), clause: rule.label(of: clause),
+                        because: outcome, rejected: rejected)
+                }
+                rejected.append((rule.label(of: clause), outcome.firstFailure!))
+            }
+            preconditionFailure("\(rule.field.name) has no Otherwise row")
+        }
+    }
+
+    /// Evaluates every part of a condition, recording what each read.
+    public func trace(_ condition: Condition, _ record: RawRecord, _ facts: Facts) -> ConditionOutcome {
+        switch condition {
+        case .test(let atom, let text):
+            return ConditionOutcome(
+                kind: .test, text: text, holds: atom.holds(in: facts),
+                inputs: atom.reads.map { input($0, record, facts) }, parts: [])
+        case .all(let parts), .any(let parts):
+            let outcomes = parts.map { trace($0, record, facts) }
+            let isAll = if case .all = condition { true } else { false }
+            return ConditionOutcome(
+                kind: isAll ? .all : .any, text: condition.text,
+                holds: isAll ? outcomes.allSatisfy(\.holds) : outcomes.contains(where: \.holds),
+                inputs: Self.merged(outcomes.map(\.inputs)), parts: outcomes)
+        case .not(let inner):
+            let outcome = trace(inner, record, facts)
+            return ConditionOutcome(
+                kind: .not, text: condition.text, holds: !outcome.holds, inputs: outcome.inputs, parts: [outcome])
+        }
+    }
+
+    /// A slot's value for an explanation: an input as the file writes it, a
+    /// derived or linked value as `derived.csv` would.
+    public func input(_ slot: Slot, _ record: RawRecord, _ facts: Facts) -> ConditionOutcome.Input {
+        if !slot.isDerived && !slot.isLinked, let column = slot.column, let position = layout.position(of: column) {
+            return .init(name: column.name, value: record.text(position))
+        }
+        if slot == .postcodeLookup { return .init(name: slot.name, value: facts[slot] == 1 ? "yes" : "no") }
+        return .init(name: slot.name, value: slot.domain.format(facts[slot]))
+    }
+
+    private static func merged(_ lists: [[ConditionOutcome.Input]]) -> [ConditionOutcome.Input] {
+        var seen: Set<String> = []
+        return lists.flatMap { $0 }.filter { seen.insert($0.name).inserted }
+    }
+}

@@ -1,0 +1,129 @@
+import Testing
+
+@testable import SOAllocCore
+
+/// The checks a run of test records reports, with their columns and details, record by record.
+private func findings(_ records: [TestRecord]) -> [[String]] {
+    var findings = Findings(layout: TestRecord.layout)
+    return records.enumerated().map { index, record in
+        let facts = record.facts
+        var found: [String] = []
+        record.withRawRecord { raw in
+            try! findings.report(raw, row: index + 1, facts) { check, column, detail in
+                found.append("\(check.rawValue) \(column.name)" + (detail.isEmpty ? "" : " \(detail)"))
+            }
+        }
+        return found
+    }
+}
+
+private func findings(_ changes: [Column: String]) -> [String] { findings([TestRecord(changes)])[0] }
+
+/// A base record with every required value and known codes: no findings at all.
+private let cleanValues: [Column: String] = [.learnplanenddate: "30/06/2015", .learnfamcodeDLA: "1"]
+
+@Suite("Credibility checks")
+struct CredibilityTests {
+    @Test("a clean record has no finding")
+    func cleanRecord() {
+        #expect(findings(changed()) == [])
+    }
+
+    @Test("DATE_INVALID for each date that is not a date, not for an empty one", arguments: [
+        Column.learnstartdate, .dateofbirth, .learnplanenddate,
+    ])
+    func invalidDate(column: Column) {
+        #expect(findings(changed([column: "31/02/2014"])).contains("DATE_INVALID \(column.name)"))
+        #expect(!findings(changed([column: "28/02/2014"])).contains { $0.hasPrefix("DATE_INVALID") })
+        #expect(!findings(changed([.learnplanenddate: ""])).contains { $0.hasPrefix("DATE_INVALID") })
+    }
+
+    @Test("DATEOFBIRTH_AFTER_START when born after the start, not on the day")
+    func birthAfterStart() {
+        #expect(findings(changed([.dateofbirth: "16/09/2014"])).contains("DATEOFBIRTH_AFTER_START DATEOFBIRTH"))
+        #expect(!findings(changed([.dateofbirth: "15/09/2000"])).contains { $0.hasPrefix("DATEOFBIRTH_AFTER") })
+    }
+
+    @Test("AGE_OUT_OF_RANGE under 14 or over 100 at the start", arguments: [
+        ("16/09/2000", true), ("15/09/2000", false), ("15/09/1913", true), ("16/09/1913", false),
+    ])
+    func age(birth: String, fires: Bool) {
+        // Born 16/09/2000: 13 on 15/09/2014; 15/09/1913: 101; 16/09/1913: 100.
+        #expect(findings(changed([.dateofbirth: birth])).contains { $0.hasPrefix("AGE_OUT_OF_RANGE") } == fires)
+    }
+
+    @Test("START_AFTER_PLANNED_END when the start is after the planned end, not on the same day")
+    func startAfterEnd() {
+        #expect(findings(changed([.learnplanenddate: "14/09/2014"]))
+            .contains("START_AFTER_PLANNED_END LEARNPLANENDDATE 15/09/2014"))
+        #expect(!findings(changed([.learnplanenddate: "15/09/2014"])).contains { $0.hasPrefix("START_AFTER") })
+    }
+
+    @Test("CODE_UNKNOWN for codes outside the ILR lists", arguments: [
+        (Column.qualent3, "Z99"), (.domicile, "QQ"), (.mstufee, "16"), (.mstufee, "100"),
+    ])
+    func unknownCode(column: Column, code: String) {
+        #expect(findings(changed([column: code])).contains("CODE_UNKNOWN \(column.name)"))
+    }
+
+    @Test("codes in the lists, in any case and with leading zeros, are not findings", arguments: [
+        (Column.qualent3, "p50"), (.domicile, "xk"), (.domicile, "FR"), (.mstufee, "01"), (.mstufee, "33"),
+    ])
+    func knownCode(column: Column, code: String) {
+        #expect(!findings(changed([column: code])).contains { $0.hasPrefix("CODE_") })
+    }
+
+    @Test("CODE_NOT_VALID_2014_15 for codes whose validity ended before 1 August 2014", arguments: [
+        ("X03", "31/07/2013"), ("P69", "31/07/2013"), ("P91", "31/07/2014"),
+    ])
+    func expiredCode(code: String, until: String) {
+        #expect(findings(changed([.qualent3: code])).contains("CODE_NOT_VALID_2014_15 QUALENT3 \(until)"))
+    }
+
+    @Test("HEFESFTE_NOT_NUMERIC and HEFESFTE_OUT_OF_RANGE", arguments: [
+        ("n/a", "HEFESFTE_NOT_NUMERIC"), ("", "HEFESFTE_NOT_NUMERIC"), ("100.01", "HEFESFTE_OUT_OF_RANGE"),
+        ("-1", "HEFESFTE_OUT_OF_RANGE"),
+    ])
+    func fte(text: String, check: String) {
+        #expect(findings(changed([.hefesfte: text])).contains("\(check) HEFESFTE"))
+    }
+
+    @Test("0 and 100 are in range", arguments: ["0", "100", "100.0"])
+    func fteInRange(text: String) {
+        #expect(!findings(changed([.hefesfte: text])).contains { $0.hasPrefix("HEFESFTE") })
+    }
+
+    @Test("REQUIRED_EMPTY for each empty required value, but for HEFESFTE and LEARNFAMCODE_DLA", arguments:
+        Column.allCases.filter(\.isRequired))
+    func requiredEmpty(column: Column) {
+        let fires = findings(changed([column: ""])).contains("REQUIRED_EMPTY \(column.name)")
+        #expect(fires == (column != .hefesfte && column != .learnfamcodeDLA))
+    }
+
+    @Test("STUBID_DUPLICATE on the second record with a STUBID, naming the first")
+    func duplicateStubid() {
+        let records = [
+            TestRecord(cleanValues.merging([.stubid: "77"]) { $1 }), TestRecord(cleanValues.merging([.stubid: "78"]) { $1 }),
+            TestRecord(cleanValues.merging([.stubid: "77"]) { $1 }),
+        ]
+        #expect(findings(records) == [[], [], ["STUBID_DUPLICATE STUBID 1"]])
+    }
+
+    @Test("WAQUIN_UNAVAILABLE for a widening access record without a quintile, not outside the populations")
+    func waquin() {
+        #expect(findings(changed([.waquin: ""])).contains("WAQUIN_UNAVAILABLE WAQUIN"))
+        #expect(!findings(changed([.waquin: "", .hefcomp: "3"])).contains { $0.hasPrefix("WAQUIN") })
+    }
+
+    @Test("each check has a stable identifier and a severity")
+    func identifiers() {
+        #expect(Set(Check.allCases.map(\.rawValue)).count == Check.allCases.count)
+        #expect(Check.ageOutOfRange.severity == .warning)
+        #expect(Check.codeUnknown.severity == .error)
+    }
+}
+
+/// The clean record with some columns changed.
+private func changed(_ changes: [Column: String] = [:]) -> [Column: String] {
+    cleanValues.merging(changes) { $1 }
+}
