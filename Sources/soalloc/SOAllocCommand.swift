@@ -34,19 +34,12 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Exit with status 1 when any value differs from HEFCE's or any data-quality finding is made.")
     var strict = false
 
-    @Option(help: "A method file (YAML) of rates and weights replacing the default; see `soalloc method show`.")
-    var method: String?
-
-    @Option(help: "A CSV of the learners' qualifications on entry, for SOTARIFF, SOGRADECOMB and SOENTQUAL.")
-    var quals: String?
-
-    @Option(help: "A CSV of postcodes' quintiles (POSTCODE,POLAR3,ATTAINMENT), for WAQUIN.")
-    var postcodes: String?
+    @OptionGroup var sideFiles: SideFileOptions
 
     func run() throws {
         let options = RunOptions(
-            input: file, output: out ?? RunOptions.defaultOutput(for: file), strict: strict, method: method,
-            quals: quals, postcodes: postcodes)
+            input: file, output: out ?? RunOptions.defaultOutput(for: file), strict: strict, method: sideFiles.method,
+            quals: sideFiles.quals, postcodes: sideFiles.postcodes)
         do {
             let report = try Run.execute(options)
             print(Summary.text(report), terminator: "")
@@ -109,14 +102,7 @@ struct ExplainCommand: ParsableCommand {
     @Flag(help: "Print JSON for programs instead of text.")
     var json = false
 
-    @Option(help: "A method file, as for `soalloc run` (its tariff table scores --quals).")
-    var method: String?
-
-    @Option(help: "A quals file, as for `soalloc run`.")
-    var quals: String?
-
-    @Option(help: "A postcode lookup, as for `soalloc run`.")
-    var postcodes: String?
+    @OptionGroup var sideFiles: SideFileOptions
 
     func validate() throws {
         guard (learner == nil) != (row == nil) else {
@@ -130,11 +116,25 @@ struct ExplainCommand: ParsableCommand {
         let selection: RecordSelection = row.map { .row($0) } ?? .learner(learner!, aim: aim)
         do {
             let records = try ExplainRun.explain(
-                .init(input: file, selection: selection, method: method, quals: quals, postcodes: postcodes))
+                .init(
+                    input: file, selection: selection, method: sideFiles.method, quals: sideFiles.quals,
+                    postcodes: sideFiles.postcodes))
             print(json ? try ExplanationJSON.render(records) : ExplanationText.render(records, file: file), terminator: "")
         } catch let failure as Failure {
             FileHandle.standardError.write(Data((failure.description + "\n").utf8))
             throw ExitCode(failure.exitCode)
         }
     }
+}
+
+/// The files besides the individualised file that a run or an explanation reads.
+struct SideFileOptions: ParsableArguments {
+    @Option(help: "A method file (YAML) of rates and weights replacing the default; see `soalloc method show`.")
+    var method: String?
+
+    @Option(help: "A CSV of the learners' qualifications on entry, for SOTARIFF, SOGRADECOMB and SOENTQUAL.")
+    var quals: String?
+
+    @Option(help: "A CSV of postcodes' quintiles (POSTCODE,POLAR3,ATTAINMENT), for WAQUIN.")
+    var postcodes: String?
 }

@@ -22,6 +22,16 @@ private let samples: [(input: String, sideFiles: SideFiles, golden: String)] = {
     return list
 }()
 
+/// The explanation of every field of a test record.
+private func explained(_ record: TestRecord) -> [FieldExplanation] {
+    var facts = Facts()
+    var deriver = RecordDeriver(layout: TestRecord.layout, sideFiles: SideFiles())
+    return record.withRawRecord { raw in
+        deriver.load(raw, into: &facts)
+        return Explainer(layout: TestRecord.layout).explain(raw, &facts)
+    }
+}
+
 @Suite("Explanations")
 struct ExplainTests {
     @Test(
@@ -68,13 +78,7 @@ struct ExplainTests {
 
     @Test("a condition's first failure, and its reason in the document's words")
     func failureReason() throws {
-        let record = TestRecord([.hefcomp: "3"])
-        var facts = Facts()
-        var deriver = RecordDeriver(layout: TestRecord.layout, sideFiles: SideFiles())
-        let fields = record.withRawRecord { raw in
-            deriver.load(raw, into: &facts)
-            return Explainer(layout: TestRecord.layout).explain(raw, &facts)
-        }
+        let fields = explained(TestRecord([.hefcomp: "3"]))
         let dispop = try #require(fields.first { $0.field == .dispop })
         #expect(dispop.value == "0")
         #expect(dispop.clause == "DISPOP = 0: Otherwise")
@@ -86,13 +90,7 @@ struct ExplainTests {
 
     @Test("the deciding clause's every condition is recorded, with the values read as the file writes them")
     func deciding() throws {
-        let record = TestRecord([.hefcomp: "04", .domicile: "xf"])
-        var facts = Facts()
-        var deriver = RecordDeriver(layout: TestRecord.layout, sideFiles: SideFiles())
-        let fields = record.withRawRecord { raw in
-            deriver.load(raw, into: &facts)
-            return Explainer(layout: TestRecord.layout).explain(raw, &facts)
-        }
+        let fields = explained(TestRecord([.hefcomp: "04", .domicile: "xf"]))
         let wapop = try #require(fields.first { $0.field == .wapop })
         #expect(wapop.value == "1")
         #expect(wapop.because.holds)

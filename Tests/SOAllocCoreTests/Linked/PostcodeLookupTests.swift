@@ -85,15 +85,6 @@ private func merged(_ parts: [Column: String]...) -> [Column: String] {
 }
 
 /// The data error that `body` fails with, if it fails with `Failure.data`.
-private func dataError(_ body: () throws -> Void) -> (error: DataError, exitCode: Int32)? {
-    do {
-        try body()
-    } catch let failure as Failure {
-        if case .data(let error) = failure { return (error, failure.exitCode) }
-    } catch {}
-    return nil
-}
-
 // MARK: - Reading the lookup
 
 @Suite("PostcodeLookup: reading the file")
@@ -167,12 +158,7 @@ struct PostcodeLookupDataErrorTests {
         arguments: ["0", "6", "10", "-1", "2.5", "x", "Q1"])
     func badPOLAR3(quintile: String) throws {
         let fixture = PostcodeFixture(Self.goodRows + ["C1 1CC,\(quintile),3"])
-        let failure = try #require(dataError { _ = try fixture.load() })
-        #expect(failure.exitCode == 65)
-        #expect(failure.error.location.file == fixture.path)
-        #expect(failure.error.location.line == 4)
-        #expect(failure.error.description.contains(fixture.path))
-        #expect(failure.error.description.contains("line 4"))
+        expectDataError(in: fixture.path, line: 4) { _ = try fixture.load() }
     }
 
     @Test(
@@ -180,10 +166,7 @@ struct PostcodeLookupDataErrorTests {
         arguments: ["0", "6", "10", "-1", "2.5", "x", "Q1"])
     func badAttainment(quintile: String) throws {
         let fixture = PostcodeFixture(Self.goodRows + ["C1 1CC,3,\(quintile)"])
-        let failure = try #require(dataError { _ = try fixture.load() })
-        #expect(failure.exitCode == 65)
-        #expect(failure.error.location.file == fixture.path)
-        #expect(failure.error.location.line == 4)
+        expectDataError(in: fixture.path, line: 4) { _ = try fixture.load() }
     }
 
     @Test(
@@ -191,10 +174,7 @@ struct PostcodeLookupDataErrorTests {
         arguments: ["A1 1AA,2,2", "A1 1AA,1,3", "a11aa,1,", "A1  1AA,,2"])
     func differentTwice(second: String) throws {
         let fixture = PostcodeFixture(Self.goodRows + [second])
-        let failure = try #require(dataError { _ = try fixture.load() })
-        #expect(failure.exitCode == 65)
-        #expect(failure.error.location.file == fixture.path)
-        #expect(failure.error.location.line == 4)
+        expectDataError(in: fixture.path, line: 4) { _ = try fixture.load() }
     }
 
     @Test(
@@ -203,28 +183,19 @@ struct PostcodeLookupDataErrorTests {
     func missingColumn(header: String) throws {
         let fields = header.split(separator: ",").count
         let fixture = PostcodeFixture([Array(repeating: "1", count: fields).joined(separator: ",")], header: header)
-        let failure = try #require(dataError { _ = try fixture.load() })
-        #expect(failure.exitCode == 65)
-        #expect(failure.error.location.file == fixture.path)
-        #expect(failure.error.location.line == 1)
+        expectDataError(in: fixture.path, line: 1) { _ = try fixture.load() }
     }
 
     @Test("malformed CSV is a data error on its line")
     func malformedCSV() throws {
         let fixture = PostcodeFixture(Self.goodRows + ["C1 \"1CC,1,2"])
-        let failure = try #require(dataError { _ = try fixture.load() })
-        #expect(failure.exitCode == 65)
-        #expect(failure.error.location.file == fixture.path)
-        #expect(failure.error.location.line == 4)
+        expectDataError(in: fixture.path, line: 4) { _ = try fixture.load() }
     }
 
     @Test("a row with the wrong number of fields is a data error on its line", arguments: ["C1 1CC,1", "C1 1CC,1,2,3"])
     func wrongFieldCount(bad: String) throws {
         let fixture = PostcodeFixture(Self.goodRows + [bad])
-        let failure = try #require(dataError { _ = try fixture.load() })
-        #expect(failure.exitCode == 65)
-        #expect(failure.error.location.file == fixture.path)
-        #expect(failure.error.location.line == 4)
+        expectDataError(in: fixture.path, line: 4) { _ = try fixture.load() }
     }
 }
 

@@ -95,15 +95,6 @@ private func combination(_ qualifications: [Qualification], table: TariffTable =
 }
 
 /// The data error that `body` fails with, if it fails with `Failure.data`.
-private func dataError(_ body: () throws -> Void) -> (error: DataError, exitCode: Int32)? {
-    do {
-        try body()
-    } catch let failure as Failure {
-        if case .data(let error) = failure { return (error, failure.exitCode) }
-    } catch {}
-    return nil
-}
-
 // The lists of paragraph 29's table, copied from the technical document.
 private let documentACCBBCPlus: [[String]] = [
     ["A*", "A*", "A*"], ["A*", "A*", "A"], ["A*", "A", "A"], ["A", "A", "A"], ["A*", "A*", "B"], ["A*", "A", "B"],
@@ -934,12 +925,7 @@ struct QualificationsDataErrorTests {
     @Test("a TARIFF that is not a whole number is a data error on its line", arguments: ["12.5", "abc", "1e3", "-5", "100 pts"])
     func badTariff(tariff: String) throws {
         let fixture = QualsFixture(Self.goodRows + [row("A_LEVEL", "English", "C", tariff: tariff)])
-        let failure = try #require(dataError { _ = try fixture.load() })
-        #expect(failure.exitCode == 65)
-        #expect(failure.error.location.file == fixture.path)
-        #expect(failure.error.location.line == 4)
-        #expect(failure.error.description.contains(fixture.path))
-        #expect(failure.error.description.contains("line 4"))
+        expectDataError(in: fixture.path, line: 4) { _ = try fixture.load() }
     }
 
     @Test("a whole-number or empty TARIFF is accepted", arguments: ["0", "7", "120", "9999", " 56 ", ""])
@@ -951,37 +937,25 @@ struct QualificationsDataErrorTests {
     @Test("an empty LEARNREFNUMBER is a data error on its line", arguments: ["", "  "])
     func emptyLearner(learner: String) throws {
         let fixture = QualsFixture(Self.goodRows + [row("A_LEVEL", "English", "C", learner: learner)])
-        let failure = try #require(dataError { _ = try fixture.load() })
-        #expect(failure.exitCode == 65)
-        #expect(failure.error.location.file == fixture.path)
-        #expect(failure.error.location.line == 4)
+        expectDataError(in: fixture.path, line: 4) { _ = try fixture.load() }
     }
 
     @Test("malformed CSV is a data error on its line")
     func malformedCSV() throws {
         let fixture = QualsFixture(Self.goodRows + ["L1,,A_LEVEL,Eng\"lish,C,"])
-        let failure = try #require(dataError { _ = try fixture.load() })
-        #expect(failure.exitCode == 65)
-        #expect(failure.error.location.file == fixture.path)
-        #expect(failure.error.location.line == 4)
+        expectDataError(in: fixture.path, line: 4) { _ = try fixture.load() }
     }
 
     @Test("a quote left open is a data error naming the file")
     func openQuote() throws {
         let fixture = QualsFixture(Self.goodRows + ["L1,,A_LEVEL,\"English,C,"])
-        let failure = try #require(dataError { _ = try fixture.load() })
-        #expect(failure.exitCode == 65)
-        #expect(failure.error.location.file == fixture.path)
-        #expect(failure.error.location.line == 4)
+        expectDataError(in: fixture.path, line: 4) { _ = try fixture.load() }
     }
 
     @Test("a row with too few or too many fields is a data error on its line", arguments: ["L1,,A_LEVEL,English", "L1,,A_LEVEL,English,C,,extra"])
     func wrongFieldCount(bad: String) throws {
         let fixture = QualsFixture(Self.goodRows + [bad])
-        let failure = try #require(dataError { _ = try fixture.load() })
-        #expect(failure.exitCode == 65)
-        #expect(failure.error.location.file == fixture.path)
-        #expect(failure.error.location.line == 4)
+        expectDataError(in: fixture.path, line: 4) { _ = try fixture.load() }
     }
 
     @Test(
@@ -992,10 +966,7 @@ struct QualificationsDataErrorTests {
         ])
     func missingColumn(header: String) throws {
         let fixture = QualsFixture(["L1,A,B,C,D"], header: header)
-        let failure = try #require(dataError { _ = try fixture.load() })
-        #expect(failure.exitCode == 65)
-        #expect(failure.error.location.file == fixture.path)
-        #expect(failure.error.location.line == 1)
+        expectDataError(in: fixture.path, line: 1) { _ = try fixture.load() }
     }
 
     @Test("UKPRN and TARIFF may be left out of the header")

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 @testable import SOAllocCore
 
@@ -51,3 +52,24 @@ func readCSV(_ bytes: [UInt8]) throws -> [ReadRecord] {
 }
 
 func readCSV(_ text: String) throws -> [ReadRecord] { try readCSV(Array(text.utf8)) }
+
+/// Checks that `body` fails with a data error (exit 65) naming `file` and `line`.
+func expectDataError(
+    in file: String, line: Int, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void
+) {
+    do {
+        try body()
+        Issue.record("expected a data error on line \(line) of \(file)", sourceLocation: sourceLocation)
+    } catch let failure as Failure {
+        guard case .data(let error) = failure else {
+            Issue.record("expected a data error, got \(failure)", sourceLocation: sourceLocation)
+            return
+        }
+        #expect(failure.exitCode == 65, sourceLocation: sourceLocation)
+        #expect(error.location.file == file, sourceLocation: sourceLocation)
+        #expect(error.location.line == line, "\(error)", sourceLocation: sourceLocation)
+        #expect(error.description.hasPrefix("\(file): line \(line): "), sourceLocation: sourceLocation)
+    } catch {
+        Issue.record("expected a data error, got \(error)", sourceLocation: sourceLocation)
+    }
+}
