@@ -39,6 +39,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The fuzz target of scripts/fuzz; built normally, it replays inputs.
+        .executableTarget(name: "soalloc-fuzz", dependencies: ["SOAllocCore"]),
         .testTarget(name: "SOAllocCoreTests", dependencies: ["SOAllocCore"]),
         .testTarget(name: "soallocTests", dependencies: ["soalloc"]),
     ]

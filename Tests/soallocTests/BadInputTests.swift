@@ -23,27 +23,41 @@ func arguments(for name: String) -> [String] {
 
 @Suite("End to end: malformed input")
 struct BadInputTests {
-    @Test("each malformed file exits with its status and one exact line on stderr, leaving nothing", arguments: badFiles)
-    func malformed(name: String) throws {
+    @Test(
+        "each file of the corpus exits with its status and exact stderr; failures leave nothing, valid files pass",
+        arguments: badFiles)
+    func corpusFile(name: String) throws {
         let stem = name[..<name.lastIndex(of: ".")!]
         let expectedURL = repository.appendingPathComponent("TestData/bad/\(stem).expected")
         let expected = try String(contentsOf: expectedURL, encoding: .utf8)
         let status = Int32(expected.prefix { $0 != "\n" })
-        let message = String(expected.drop { $0 != "\n" }.dropFirst())
+        let rest = String(expected.drop { $0 != "\n" }.dropFirst())
 
         let scratch = Scratch()
-        let outcome = try soalloc(
-            arguments(for: name) + ["--out", scratch.url.appendingPathComponent("out").path], in: repository)
+        let out = scratch.url.appendingPathComponent("out")
+        let outcome = try soalloc(arguments(for: name) + ["--out", out.path], in: repository)
         #expect(outcome.status == status)
-        #expect(outcome.standardError == message)
-        #expect(outcome.standardError.filter { $0 == "\n" }.count == 1)
-        #expect(outcome.standardOutput == "")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path) == [])
+        if status == 0 {
+            // A valid file, or one with bad values: it runs, and the values are findings.
+            #expect(outcome.standardError == "")
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("run.json").path))
+            if rest.hasPrefix("findings: ") {
+                let credibility = try String(contentsOf: out.appendingPathComponent("credibility.csv"), encoding: .utf8)
+                for check in rest.dropFirst("findings: ".count).split(whereSeparator: \.isWhitespace) {
+                    #expect(credibility.contains(",\(check),"), "\(check)")
+                }
+            }
+        } else {
+            #expect(outcome.standardError == rest)
+            #expect(outcome.standardError.filter { $0 == "\n" }.count == 1)
+            #expect(outcome.standardOutput == "")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path) == [])
+        }
     }
 
-    @Test("there is a malformed file for each kind of data error")
+    @Test("there is a file for each kind of data error and each kind of bad value")
     func corpus() {
-        #expect(badFiles.count >= 21)
+        #expect(badFiles.count >= 27)
         #expect(badFiles.contains { $0.hasPrefix("quals-") } && badFiles.contains { $0.hasPrefix("postcodes-") })
     }
 

@@ -27,6 +27,8 @@ public enum Check: String, CaseIterable, Sendable {
     case hefesfteOutOfRange = "HEFESFTE_OUT_OF_RANGE"
     case requiredEmpty = "REQUIRED_EMPTY"
     case stubidDuplicate = "STUBID_DUPLICATE"
+    case textNotUTF8 = "TEXT_NOT_UTF8"
+    case textNul = "TEXT_NUL"
 
     public var severity: Severity {
         switch self {
@@ -89,6 +91,10 @@ public enum Check: String, CaseIterable, Sendable {
             "\(field) is required (ruling R2) but empty"
         case .stubidDuplicate:
             "STUBID '\(value)' is also on record \(detail)"
+        case .textNotUTF8:
+            "\(field) has bytes that are not UTF-8 text (shown as �); the file must be UTF-8 (ruling R3)"
+        case .textNul:
+            "\(field) has a NUL byte, which text never has"
         }
     }
 }

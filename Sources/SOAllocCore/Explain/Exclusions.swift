@@ -81,7 +81,13 @@ struct Exclusions {
     private func appendValue(_ slot: Slot, _ record: RawRecord, _ facts: borrowing Facts, to scratch: inout [UInt8]) {
         if !slot.isDerived && !slot.isLinked, let column = slot.column, let position = layout.position(of: column) {
             let text = record[position]
-            if text.isEmpty { scratch += Self.empty } else { scratch += text }
+            if text.isEmpty {
+                scratch += Self.empty
+            } else if FieldParsing.quality(of: text) == .plain {
+                scratch += text
+            } else {
+                scratch += FieldParsing.displayText(text).utf8
+            }
             return
         }
         let text = slot.domain.format(facts.values[slot.rawValue])

@@ -29,6 +29,21 @@ public struct Parsed: Equatable, Sendable {
 }
 
 public enum FieldParsing {
+    /// What is wrong with a field's text, if anything.
+    public enum TextQuality: Sendable { case plain, nul, notUTF8 }
+
+    public static func quality(of field: UnsafeBufferPointer<UInt8>) -> TextQuality {
+        if field.contains(0) { return .nul }
+        if field.allSatisfy({ $0 < 0x80 }) { return .plain }
+        return String(validating: field, as: UTF8.self) == nil ? .notUTF8 : .plain
+    }
+
+    /// A field's text for an output: as written when it is UTF-8 without NUL;
+    /// otherwise with invalid bytes as U+FFFD and NUL as U+2400.
+    public static func displayText(_ field: UnsafeBufferPointer<UInt8>) -> String {
+        String(decoding: field, as: UTF8.self).replacing("\u{0}", with: "\u{2400}")
+    }
+
     @inline(__always)
     static func isDigit(_ byte: UInt8) -> Bool { byte &- 0x30 < 10 }
 

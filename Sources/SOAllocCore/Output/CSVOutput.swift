@@ -72,6 +72,22 @@ public final class CSVOutput {
         try appendByte(0x22)
     }
 
+    /// Appends a field copied from the input: as it is when it is UTF-8 text
+    /// without NUL, so outputs never carry bytes that are not text.
+    @inline(__always)
+    public func textField(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+        var plain = true
+        for byte in bytes where byte == 0 || byte >= 0x80 {
+            plain = false
+            break
+        }
+        if plain || FieldParsing.quality(of: bytes) == .plain {
+            try field(bytes)
+        } else {
+            try field(FieldParsing.displayText(bytes))
+        }
+    }
+
     /// Appends one field holding text.
     public func field(_ text: String) throws {
         var text = text

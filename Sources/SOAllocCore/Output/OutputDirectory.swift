@@ -56,6 +56,13 @@ public final class OutputDirectory {
         if !committed { discard() }
     }
 
+    /// Removes the working directory if the process is interrupted (SIGINT,
+    /// SIGTERM) before `commit()`: the handler unlinks each output
+    /// and the directory, then lets the signal end the process as usual.
+    public func removeOnInterrupt() {
+        Interruption.arm(directory: workingPath, files: names.map { "\(workingPath)/\($0)" })
+    }
+
     /// The working path of an output file.
     public func path(of name: String) -> String {
         precondition(names.contains(name), "\(name) is not one of this run's outputs")
@@ -78,11 +85,60 @@ public final class OutputDirectory {
             throw Failure.output("\(finalPath): cannot move the outputs into place: \(reason)")
         }
         committed = true
+        Interruption.disarm()
         if hadPrevious { try? fileManager.removeItem(atPath: previous) }
     }
 
     /// Removes the working directory and everything in it.
     public func discard() {
+        Interruption.disarm()
         try? FileManager.default.removeItem(atPath: workingPath)
+    }
+}
+
+/// What to delete when a signal interrupts a run. The paths are C strings
+/// allocated before the handler is installed, so the handler itself only
+/// reads pointers and calls `unlink` and `rmdir`, which are safe in a signal
+/// handler.
+enum Interruption {
+    nonisolated(unsafe) private static var paths: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+    nonisolated(unsafe) private static var count = 0
+    private static let signals: [Int32] = [SIGINT, SIGTERM]
+
+    static func arm(directory: String, files: [String]) {
+        disarm()
+        let all = files + [directory]
+        let buffer = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: all.count)
+        for (index, path) in all.enumerated() { buffer[index] = strdup(path) }
+        paths = buffer
+        count = all.count
+        var set = sigset_t()
+        sigemptyset(&set)
+        for signal in signals {
+            _ = Glibc.signal(signal, handler)
+            sigaddset(&set, signal)
+        }
+        // A parent may have blocked these signals for its children; a run must still stop cleanly.
+        sigprocmask(SIG_UNBLOCK, &set, nil)
+    }
+
+    static func disarm() {
+        guard let buffer = paths else { return }
+        for signal in signals { _ = Glibc.signal(signal, SIG_DFL) }
+        paths = nil
+        for index in 0..<count { free(buffer[index]) }
+        buffer.deallocate()
+        count = 0
+    }
+
+    private static let handler: @convention(c) (Int32) -> Void = { signal in
+        if let buffer = Interruption.paths {
+            for index in 0..<Interruption.count - 1 {
+                if let path = buffer[index] { unlink(path) }
+            }
+            if let directory = buffer[Interruption.count - 1] { rmdir(directory) }
+        }
+        _ = Glibc.signal(signal, SIG_DFL)
+        raise(signal)
     }
 }

@@ -46,7 +46,7 @@ struct RecordOutputs {
 
     @inline(__always)
     private func identifiers(_ record: RawRecord, to output: CSVOutput) throws {
-        for position in identifierPositions { try output.field(record[position]) }
+        for position in identifierPositions { try output.textField(record[position]) }
     }
 
     /// One row of `derived.csv`.
@@ -65,7 +65,7 @@ struct RecordOutputs {
         try differences.field(Int64(row))
         try identifiers(record, to: differences)
         try differences.field(slot.name)
-        try differences.field(fileValue)
+        try differences.textField(fileValue)
         try Self.value(facts[slot], of: slot, to: differences)
         try differences.endRow()
     }
@@ -74,13 +74,14 @@ struct RecordOutputs {
     func writeFinding(
         row: Int, _ record: RawRecord, check: Check, field: String, value: UnsafeBufferPointer<UInt8>, detail: String
     ) throws {
+        let text = FieldParsing.displayText(value)
         try credibility.field(Int64(row))
         try identifiers(record, to: credibility)
         try credibility.field(field)
-        try credibility.field(value)
+        try credibility.field(text)
         try credibility.field(check.severity.rawValue)
         try credibility.field(check.rawValue)
-        try credibility.field(check.message(field: field, value: String(decoding: value, as: UTF8.self), detail: detail))
+        try credibility.field(check.message(field: field, value: text, detail: detail))
         try credibility.endRow()
     }
 
@@ -106,3 +107,4 @@ struct RecordOutputs {
         }
     }
 }
+

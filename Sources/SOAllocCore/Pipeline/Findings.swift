@@ -18,6 +18,22 @@ struct Findings {
         $0.isRequired && $0 != .hefesfte && $0 != .learnfamcodeDLA
     }
 
+    /// Whether every byte of the record is printable ASCII or a space: then no
+    /// field needs its text checked. (The record's fields are back to back.)
+    @inline(__always)
+    static func isPlainText(_ record: RawRecord) -> Bool {
+        guard record.count > 0 else { return true }
+        let start = record.bounds[0]
+        let end = record.bounds[2 * record.count - 1]
+        var index = start
+        while index < end {
+            let byte = record.bytes[index]
+            if byte == 0 || byte >= 0x80 { return false }
+            index &+= 1
+        }
+        return true
+    }
+
     private let layout: Layout
     private let requiredPositions: [(column: Column, position: Int)]
     private let codePositions: [(list: CodeList, position: Int)]
@@ -32,12 +48,28 @@ struct Findings {
         stubidPosition = layout.position(of: .stubid)!
     }
 
-    /// Calls `finding` with each check the record fails, the column it
-    /// concerns, and what the check found besides the column's text.
+    /// A field a finding names: a known column, or any field by position.
+    enum Field {
+        case column(Column)
+        case position(Int)
+    }
+
+    /// Calls `finding` with each check the record fails, the field it
+    /// concerns, and what the check found besides the field's text.
     @inline(__always)
     mutating func report(
-        _ record: RawRecord, row: Int, _ facts: borrowing Facts, finding: (Check, Column, String) throws -> Void
+        _ record: RawRecord, row: Int, _ facts: borrowing Facts, finding report: (Check, Field, String) throws -> Void
     ) throws {
+        func finding(_ check: Check, _ column: Column, _ detail: String) throws { try report(check, .column(column), detail) }
+        if !Self.isPlainText(record) {
+            for position in 0..<record.count {
+                switch FieldParsing.quality(of: record[position]) {
+                case .plain: break
+                case .nul: try report(.textNul, .position(position), "")
+                case .notUTF8: try report(.textNotUTF8, .position(position), "")
+                }
+            }
+        }
         if facts.invalid != 0 {
             for (slot, check) in Self.textChecks where facts.isInvalid(slot) { try finding(check, slot.column!, "") }
         }

@@ -89,6 +89,7 @@ public enum Run {
         let timestamp = Provenance.now()
 
         let directory = try OutputDirectory(options.output, names: outputNames)
+        directory.removeOnInterrupt()
         do {
             var hasher = SHA256()
             var size = 0
@@ -285,10 +286,15 @@ struct RecordPipeline {
             tally.differences[index] += 1
             try outputs.writeDifference(row: row, record, field: slot, fileValue: fileValue, facts)
         }
-        try findings.report(record, row: row, facts) { check, column, detail in
+        try findings.report(record, row: row, facts) { check, field, detail in
             tally.findings[check.index] += 1
-            let value = layout.position(of: column).map { record[$0] } ?? UnsafeBufferPointer(start: nil, count: 0)
-            try outputs.writeFinding(row: row, record, check: check, field: column.name, value: value, detail: detail)
+            let (name, position): (String, Int?) =
+                switch field {
+                case .column(let column): (column.name, layout.position(of: column))
+                case .position(let position): (layout.fieldNames[position], position)
+                }
+            let value = position.map { record[$0] } ?? UnsafeBufferPointer(start: nil, count: 0)
+            try outputs.writeFinding(row: row, record, check: check, field: name, value: value, detail: detail)
         }
     }
 }

@@ -9,8 +9,13 @@ private func findings(_ records: [TestRecord]) -> [[String]] {
         let facts = record.facts
         var found: [String] = []
         record.withRawRecord { raw in
-            try! findings.report(raw, row: index + 1, facts) { check, column, detail in
-                found.append("\(check.rawValue) \(column.name)" + (detail.isEmpty ? "" : " \(detail)"))
+            try! findings.report(raw, row: index + 1, facts) { check, field, detail in
+                let name =
+                    switch field {
+                    case .column(let column): column.name
+                    case .position(let position): TestRecord.layout.fieldNames[position]
+                    }
+                found.append("\(check.rawValue) \(name)" + (detail.isEmpty ? "" : " \(detail)"))
             }
         }
         return found
@@ -113,6 +118,25 @@ struct CredibilityTests {
     func waquin() {
         #expect(findings(changed([.waquin: ""])).contains("WAQUIN_UNAVAILABLE WAQUIN"))
         #expect(!findings(changed([.waquin: "", .hefcomp: "3"])).contains { $0.hasPrefix("WAQUIN") })
+    }
+
+    @Test("TEXT_NOT_UTF8 and TEXT_NUL for a field that is not text, in any column")
+    func text() {
+        #expect(findings(changed([.domicile: "X\u{0}F"])).contains("TEXT_NUL DOMICILE"))
+        #expect(findings(changed([.learnaimref: "caf\u{E9}"])) == [])
+        var findings = Findings(layout: TestRecord.layout)
+        var assembly = RecordAssembly()
+        defer { assembly.deallocate() }
+        for (index, field) in TestRecord(cleanValues).fields.enumerated() {
+            var bytes = Array(field.utf8)
+            if index == Column.learnaimref.rawValue { bytes = [0x63, 0x61, 0x66, 0xE9] }  // Latin-1 "café"
+            bytes.withUnsafeBufferPointer { assembly.append($0.baseAddress, $0.count) }
+        }
+        let record = RawRecord(
+            line: 2, count: assembly.fieldCount, bytes: UnsafePointer(assembly.bytes), bounds: UnsafePointer(assembly.bounds))
+        var found: [Check] = []
+        try! findings.report(record, row: 1, TestRecord(cleanValues).facts) { check, _, _ in found.append(check) }
+        #expect(found == [.textNotUTF8])
     }
 
     @Test("each check has a stable identifier and a severity")

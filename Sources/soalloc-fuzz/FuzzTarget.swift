@@ -1,0 +1,102 @@
+// The fuzz target: `scripts/fuzz` builds it with `-sanitize=fuzzer,address
+// -DFUZZING`, and libFuzzer calls `LLVMFuzzerTestOneInput` with each input.
+// Built normally, it replays inputs given as files, to reproduce a crash
+// under the debugger: `swift run soalloc-fuzz crash-file`.
+import Foundation
+
+@testable import SOAllocCore
+
+/// Feeds one input through everything a run does to a record: the strict
+/// reader, layout detection, loading, every derivation, the comparison with
+/// HEFCE's values, the findings, the cell tables and the exclusion reasons.
+/// It also explains each record and checks that the explanation agrees with
+/// the fast path, so a disagreement is a crash the fuzzer reports.
+/// An input starting with `#` is read as a method file instead.
+func fuzzOne(_ bytes: UnsafeBufferPointer<UInt8>) {
+    if bytes.first == UInt8(ascii: "#") {
+        _ = try? Method(yaml: String(decoding: bytes, as: UTF8.self), origin: "fuzz")
+        return
+    }
+    var layout: Layout?
+    var deriver: RecordDeriver?
+    var findings: Findings?
+    var comparison: Comparison?
+    var exclusions: Exclusions?
+    var cells = CellTable()
+    var scratch: [UInt8] = []
+    let sink = try! CSVOutput(path: "/dev/null")
+    var row = 0
+    struct Stop: Error {}
+    do {
+        try CSVReader(bytes: Array(bytes)).forEachRecord { record in
+            if layout == nil {
+                let found = try Layout.detect(from: record, file: "fuzz")
+                layout = found
+                deriver = RecordDeriver(layout: found, sideFiles: SideFiles())
+                findings = Findings(layout: found)
+                comparison = Comparison(layout: found)
+                exclusions = Exclusions(derivation: .standard, layout: found)
+                if found.hasHeader { return }
+            }
+            row += 1
+            guard record.count == layout!.fieldCount else {
+                _ = layout!.fieldCountError(record, number: row, file: "fuzz").description
+                throw Stop()
+            }
+            var facts = Facts()
+            deriver!.derive(record, into: &facts)
+            cells.count(facts)
+            comparison!.compare(record, facts) { slot, _, text in _ = (slot, FieldParsing.displayText(text)) }
+            try findings!.report(record, row: row, facts) { check, _, detail in
+                _ = check.message(field: "F", value: "v", detail: detail)
+            }
+            try exclusions!.write(record, facts, to: sink, scratch: &scratch)
+
+            var explained = Facts()
+            deriver!.load(record, into: &explained)
+            let fields = Explainer(layout: layout!).explain(record, &explained)
+            for (index, field) in fields.enumerated() {
+                let fast = field.field.domain.format(facts[field.field])
+                precondition(field.value == fast, "\(field.field.name): explained \(field.value), fast \(fast)")
+                let rule = Derivation.rules[index]
+                let clause = rule.label(of: rule.clauses[Int(facts.decidedBy[index])])
+                precondition(field.clause == clause, "\(field.field.name): explained \(field.clause), fast \(clause)")
+            }
+            _ = ExplanationText.render(
+                [RecordExplanation(row: row, line: record.line, identifiers: ["", "", "", ""], fields: fields)], file: "f")
+        }
+    } catch {
+        _ = "\(error)"
+    }
+    _ = AllocationTables.cellRows(cells)
+}
+
+#if FUZZING
+/// libFuzzer's driver, from the runtime `-sanitize=fuzzer` links in.
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(
+    _ argc: UnsafeMutablePointer<Int32>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
+) -> Int32
+#endif
+
+@main
+struct FuzzTarget {
+    static func main() throws {
+        #if FUZZING
+        var argc = CommandLine.argc
+        var argv = CommandLine.unsafeArgv
+        exit(runFuzzerDriver(&argc, &argv) { data, size in
+            fuzzOne(UnsafeBufferPointer(start: data, count: size))
+            return 0
+        })
+        #else
+        for path in CommandLine.arguments.dropFirst() {
+            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+            bytes.withUnsafeBufferPointer(fuzzOne)
+            print("\(path): ok")
+        }
+        #endif
+    }
+}
