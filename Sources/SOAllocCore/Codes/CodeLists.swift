@@ -46,6 +46,8 @@ public struct CodeList: Sendable {
     }
 
     public enum Status: Sendable, Equatable {
+        /// No code: the required-value check reports it, not the code check.
+        case empty
         case valid
         case unknown
         /// In the list, but its last valid day (`yyyymmdd`) is before 2014-15.
@@ -55,6 +57,7 @@ public struct CodeList: Sendable {
     /// Whether a code may be used in a 2014-15 return.
     @inline(__always)
     public func status(of code: UnsafeBufferPointer<UInt8>) -> Status {
+        if code.isEmpty { return .empty }
         guard let last = Self.withKey(code, { validTo[$0] }) else { return .unknown }
         return last != Value.missing && last < Self.yearStart ? .expired(last) : .valid
     }

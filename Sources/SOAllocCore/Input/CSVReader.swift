@@ -1,4 +1,5 @@
 import CLibCSV
+import Foundation
 
 #if canImport(Glibc)
 import Glibc
@@ -39,13 +40,21 @@ public struct RawRecord {
     }
 }
 
-/// The record being assembled by libcsv's callbacks.
+/// A batch of records being assembled by libcsv's callbacks.
 ///
 /// libcsv hands each field to a C callback together with a raw pointer to this
 /// struct; there is no class and no reference counting per field. The field's
 /// bytes are copied, trimmed, into one growing buffer; `bounds` holds each
-/// field's start and end offsets.
+/// field's start and end offsets in it. Records follow each other: `records`
+/// holds each one's first field, field count and line. A batch is handed over
+/// whole, to be read on this thread or another.
 struct RecordAssembly {
+    struct Entry {
+        var firstField: Int32
+        var fieldCount: Int32
+        var line: Int
+    }
+
     var bytes: UnsafeMutablePointer<UInt8>
     var byteCapacity: Int
     var byteCount = 0
@@ -53,23 +62,71 @@ struct RecordAssembly {
     var fieldCapacity: Int
     var fieldCount = 0
     var rowEnded = false
+    var records: UnsafeMutablePointer<Entry>
+    var recordCapacity: Int
+    var recordCount = 0
+    /// Where the record being read starts.
+    var recordStartField = 0
+    var recordStartByte = 0
 
     init() {
         byteCapacity = 1 << 12
         bytes = .allocate(capacity: byteCapacity)
         fieldCapacity = 64
         bounds = .allocate(capacity: 2 * fieldCapacity)
+        recordCapacity = 64
+        records = .allocate(capacity: recordCapacity)
     }
 
     func deallocate() {
         bytes.deallocate()
         bounds.deallocate()
+        records.deallocate()
     }
 
-    mutating func reset() {
+    /// Empties the batch.
+    mutating func clear() {
         byteCount = 0
         fieldCount = 0
         rowEnded = false
+        recordCount = 0
+        recordStartField = 0
+        recordStartByte = 0
+    }
+
+    /// The fields read so far of the record being read.
+    var pendingFields: Int { fieldCount - recordStartField }
+
+    /// Ends the record being read. A record whose fields are all empty is
+    /// dropped (ruling R3).
+    mutating func commitRecord(line: Int) {
+        rowEnded = false
+        var blank = true
+        for field in recordStartField..<fieldCount where bounds[2 &* field] != bounds[2 &* field &+ 1] {
+            blank = false
+            break
+        }
+        if blank {
+            fieldCount = recordStartField
+            byteCount = recordStartByte
+            return
+        }
+        if recordCount == recordCapacity { growRecords() }
+        records[recordCount] = Entry(
+            firstField: Int32(truncatingIfNeeded: recordStartField),
+            fieldCount: Int32(truncatingIfNeeded: fieldCount - recordStartField), line: line)
+        recordCount &+= 1
+        recordStartField = fieldCount
+        recordStartByte = byteCount
+    }
+
+    /// Record `index` of the batch, as borrowed bytes.
+    @inline(__always)
+    func record(_ index: Int) -> RawRecord {
+        let entry = records[index]
+        return RawRecord(
+            line: entry.line, count: Int(entry.fieldCount), bytes: UnsafePointer(bytes),
+            bounds: UnsafePointer(bounds + 2 &* Int(entry.firstField)))
     }
 
     @inline(__always)
@@ -115,6 +172,15 @@ struct RecordAssembly {
         bounds = grown
         fieldCapacity = capacity
     }
+
+    private mutating func growRecords() {
+        let capacity = recordCapacity * 2
+        let grown = UnsafeMutablePointer<Entry>.allocate(capacity: capacity)
+        grown.update(from: records, count: recordCount)
+        records.deallocate()
+        records = grown
+        recordCapacity = capacity
+    }
 }
 
 private let fieldEnded: @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Void = {
@@ -142,7 +208,7 @@ public struct CSVSyntaxError: Error, Equatable, Sendable {
 /// the rest of the file. A UTF-8 byte order mark is removed. Input is fed to
 /// libcsv one physical line at a time, so that each record knows the line it
 /// starts on and each call completes at most one record.
-public struct CSVReader {
+public struct CSVReader: @unchecked Sendable {
     public static let chunkSize = 1 << 20
 
     private enum Source {
@@ -184,17 +250,80 @@ public struct CSVReader {
         }
     }
 
+    /// A batch is handed over when it has this many records, or this many bytes.
+    static let batchRecords = 2048
+    static let batchBytes = 1 << 20
+
     /// Calls `body` with each record in file order. Records whose fields are all
     /// empty are skipped (ruling R3). Throws `CSVSyntaxError` for malformed CSV,
     /// `ReadError` when the file cannot be read, and rethrows what `body` throws.
-    public func forEachRecord(_ body: (RawRecord) throws -> Void) throws {
+    ///
+    /// With `concurrently`, the file is read and parsed on a second thread,
+    /// a batch of records ahead, while `body` runs on this one: the same
+    /// records, in the same order, with the same errors.
+    public func forEachRecord(concurrently: Bool = false, _ body: (RawRecord) throws -> Void) throws {
+        guard concurrently else {
+            var assembly = RecordAssembly()
+            defer { assembly.deallocate() }
+            try parse(into: &assembly) { batch in
+                for index in 0..<batch.recordCount { try body(batch.record(index)) }
+                batch.clear()
+            }
+            return
+        }
+
+        let channel = BatchChannel(batches: 3)
+        let reader = Thread { [self] in
+            guard var assembly = channel.takeFree() else {
+                channel.send(.end)
+                return
+            }
+            do {
+                try parse(into: &assembly) { batch in
+                    channel.send(.batch(batch))
+                    guard let next = channel.takeFree() else {
+                        batch = RecordAssembly()  // the sent batch is the consumer's now
+                        throw BatchChannel.Cancelled()
+                    }
+                    batch = next
+                }
+                channel.send(.batch(assembly))
+                channel.send(.end)
+            } catch is BatchChannel.Cancelled {
+                channel.giveBack(assembly)
+                channel.send(.end)
+            } catch {
+                channel.send(.batch(assembly))
+                channel.send(.failure(error))
+            }
+        }
+        reader.stackSize = 1 << 20
+        reader.start()
+        defer { channel.finish() }
+        while true {
+            switch channel.receive() {
+            case .batch(let batch):
+                defer { channel.giveBack(batch) }
+                for index in 0..<batch.recordCount { try body(batch.record(index)) }
+            case .end:
+                return
+            case .failure(let error):
+                throw error
+            }
+        }
+    }
+
+    /// Parses the input into `assembly`, calling `deliver` when it holds a
+    /// full batch (and once at the end, or before a syntax error is thrown,
+    /// with the records before it). `deliver` must leave an empty batch in
+    /// `assembly`, or give the last one back through its `inout` argument.
+    private func parse(
+        into assembly: inout RecordAssembly, deliver: (inout RecordAssembly) throws -> Void
+    ) throws {
         var parser = csv_parser()
         guard csv_init(&parser, UInt8(CSV_STRICT | CSV_STRICT_FINI)) == 0 else { throw ReadError(errno: ENOMEM) }
         defer { csv_free(&parser) }
         csv_set_blk_size(&parser, 1 << 16)
-
-        var assembly = RecordAssembly()
-        defer { assembly.deallocate() }
 
         let chunk = UnsafeMutablePointer<UInt8>.allocate(capacity: Self.chunkSize)
         defer { chunk.deallocate() }
@@ -204,16 +333,12 @@ public struct CSVReader {
         var afterCR = false
         var atStart = true
 
-        func deliver() throws {
-            let record = RawRecord(
-                line: recordLine, count: assembly.fieldCount,
-                bytes: UnsafePointer(assembly.bytes), bounds: UnsafePointer(assembly.bounds))
-            if !record.isBlank { try body(record) }
-            assembly.reset()
-        }
-
-        func syntaxError(_ message: String) -> CSVSyntaxError {
-            CSVSyntaxError(line: recordLine, field: assembly.fieldCount + 1, message: message)
+        func syntaxError(_ message: String) throws -> CSVSyntaxError {
+            let field = assembly.pendingFields + 1
+            assembly.fieldCount = assembly.recordStartField
+            assembly.byteCount = assembly.recordStartByte
+            try deliver(&assembly)
+            return CSVSyntaxError(line: recordLine, field: field, message: message)
         }
 
         var offset = 0
@@ -255,12 +380,12 @@ public struct CSVReader {
                 }
                 if used < length {
                     if csv_error(&parser) == CSV_EPARSE {
-                        throw syntaxError(
+                        throw try syntaxError(
                             parser.quoted != 0
                                 ? "unexpected character after a closing quote (a quote inside a quoted field must be doubled)"
                                 : "a double quote inside an unquoted field (quote the whole field and double the quote)")
                     }
-                    throw syntaxError("out of memory while reading a field")
+                    throw try syntaxError("out of memory while reading a field")
                 }
 
                 if endsWithBareCR {
@@ -272,7 +397,12 @@ public struct CSVReader {
                 } else {
                     afterCR = false
                 }
-                if assembly.rowEnded { try deliver() }
+                if assembly.rowEnded {
+                    assembly.commitRecord(line: recordLine)
+                    if assembly.recordCount >= Self.batchRecords || assembly.byteCount >= Self.batchBytes {
+                        try deliver(&assembly)
+                    }
+                }
                 cursor = segmentEnd
             }
         }
@@ -280,8 +410,92 @@ public struct CSVReader {
         let finished = withUnsafeMutablePointer(to: &assembly) { context in
             csv_fini(&parser, fieldEnded, rowEnded, context)
         }
-        if finished != 0 { throw syntaxError("a quoted field is not closed before the end of the file") }
-        if assembly.rowEnded { try deliver() }
+        if finished != 0 { throw try syntaxError("a quoted field is not closed before the end of the file") }
+        if assembly.rowEnded { assembly.commitRecord(line: recordLine) }
+        try deliver(&assembly)
+    }
+}
+
+/// Hands batches of records from the reading thread to the thread that uses
+/// them, and the emptied batches back: a few batches circulate, so memory
+/// stays flat however long the file.
+final class BatchChannel: @unchecked Sendable {
+    enum Item {
+        case batch(RecordAssembly)
+        case end
+        case failure(any Error)
+    }
+
+    struct Cancelled: Error {}
+
+    private let condition = NSCondition()
+    private var items: [Item] = []
+    /// The batches not in use; every batch is here once both threads are done.
+    private var free: [RecordAssembly]
+    private var cancelled = false
+    private var readerDone = false
+
+    init(batches: Int) {
+        free = (0..<batches).map { _ in RecordAssembly() }
+    }
+
+    deinit {
+        for batch in free { batch.deallocate() }
+        for item in items { if case .batch(let batch) = item { batch.deallocate() } }
+    }
+
+    /// An empty batch for the reader; nil once the consumer has stopped.
+    func takeFree() -> RecordAssembly? {
+        condition.lock()
+        defer { condition.unlock() }
+        while free.isEmpty && !cancelled { condition.wait() }
+        if cancelled { return nil }
+        var batch = free.removeLast()
+        batch.clear()
+        return batch
+    }
+
+    func send(_ item: Item) {
+        condition.lock()
+        if case .batch = item {} else { readerDone = true }
+        items.append(item)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func receive() -> Item {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.isEmpty { condition.wait() }
+        return items.removeFirst()
+    }
+
+    /// Returns a batch to the pool; the same storage is used again.
+    func giveBack(_ batch: RecordAssembly) {
+        condition.lock()
+        free.append(batch)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Stops the reader, if it still runs, and waits for it.
+    func finish() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        while !readerDone {
+            // Drain what the reader sends, so that it can reach its end.
+            if let item = items.first {
+                items.removeFirst()
+                if case .batch(let batch) = item { free.append(batch) }
+                if case .batch = item {} else { readerDone = true }
+            } else {
+                condition.wait()
+            }
+        }
+        for item in items { if case .batch(let batch) = item { free.append(batch) } }
+        items.removeAll()
+        condition.unlock()
     }
 }
 

@@ -1,4 +1,5 @@
 import Crypto
+import Dispatch
 
 #if canImport(Glibc)
 import Glibc
@@ -6,21 +7,33 @@ import Glibc
 import Darwin
 #endif
 
-/// A CSV file written through one large buffer: fields are appended to
-/// memory and reach the disk a megabyte at a time.
+/// A CSV file written through large buffers: fields are appended to memory
+/// and reach the disk a megabyte at a time.
 ///
 /// Fields are quoted only when they contain a comma, a double quote, CR or LF
 /// (RFC 4180), with inner quotes doubled. Lines end with LF. The bytes are
-/// counted and hashed as they are written, for `run.json`.
-public final class CSVOutput {
+/// counted and hashed as they are written, for `run.json`. A full buffer is
+/// hashed and written on a background queue while the other buffer fills,
+/// one write at a time and in order; a write error is thrown by the next
+/// call that writes.
+public final class CSVOutput: @unchecked Sendable {
     public static let bufferSize = 1 << 20
+
+    /// The queue every output's buffers are written on, in order.
+    private static let writer = DispatchQueue(label: "soalloc.output")
 
     public let path: String
     private let descriptor: Int32
-    private let buffer: UnsafeMutablePointer<UInt8>
+    private var buffer: UnsafeMutablePointer<UInt8>
+    /// The buffer being written in the background, or free.
+    private var spare: UnsafeMutablePointer<UInt8>
     private var used = 0
     private var atLineStart = true
     private var hasher = SHA256()
+    /// Signalled when no background write of this output is in progress.
+    private let idle = DispatchSemaphore(value: 1)
+    /// The error of a background write, read once it has finished.
+    private var writeError: Failure?
     /// The number of bytes written so far.
     public private(set) var size = 0
 
@@ -33,10 +46,14 @@ public final class CSVOutput {
         self.path = path
         self.descriptor = descriptor
         buffer = .allocate(capacity: Self.bufferSize)
+        spare = .allocate(capacity: Self.bufferSize)
     }
 
     deinit {
+        idle.wait()  // a background write may still use `spare`
+        idle.signal()  // a semaphore must be back at its first value when it goes
         buffer.deallocate()
+        spare.deallocate()
         if descriptor >= 0 { close(descriptor) }
     }
 
@@ -72,6 +89,13 @@ public final class CSVOutput {
         try appendByte(0x22)
     }
 
+    /// Appends a field known to need no quotes (a code's name).
+    @inline(__always)
+    public func plainField(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+        try separate()
+        try append(bytes)
+    }
+
     /// Appends a field copied from the input: as it is when it is UTF-8 text
     /// without NUL, so outputs never carry bytes that are not text.
     @inline(__always)
@@ -86,6 +110,12 @@ public final class CSVOutput {
         } else {
             try field(FieldParsing.displayText(bytes))
         }
+    }
+
+    /// Appends one field holding constant text.
+    @inline(__always)
+    public func field(_ text: StaticString) throws {
+        try field(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     /// Appends one field holding text.
@@ -137,6 +167,9 @@ public final class CSVOutput {
     @discardableResult
     public func finish() throws -> OutputFile {
         try flush()
+        idle.wait()
+        defer { idle.signal() }
+        if let writeError { throw writeError }
         defer { hasher = SHA256() }
         if fsync(descriptor) != 0 && errno != EINVAL {
             throw Failure.output("\(path): cannot write: \(String(cString: strerror(errno)))")
@@ -172,7 +205,7 @@ public final class CSVOutput {
         if used + bytes.count > Self.bufferSize {
             try flush()
             if bytes.count > Self.bufferSize {
-                try writeAll(base, bytes.count)
+                try writeNow(base, bytes.count)
                 return
             }
         }
@@ -180,9 +213,31 @@ public final class CSVOutput {
         used += bytes.count
     }
 
+    /// Hands the full buffer to the writing queue and carries on in the other.
     private func flush() throws {
-        try writeAll(buffer, used)
+        idle.wait()
+        if let writeError {
+            idle.signal()
+            throw writeError
+        }
+        let full = buffer
+        let count = used
+        buffer = spare
+        spare = full
         used = 0
+        // `spare` is the full buffer until `idle` is signalled: no flush can swap it before.
+        Self.writer.async { [self] in
+            defer { idle.signal() }
+            do { try writeAll(spare, count) } catch { writeError = error as? Failure }
+        }
+    }
+
+    /// Hashes and writes bytes, after any background write: for one too large for a buffer.
+    private func writeNow(_ start: UnsafePointer<UInt8>, _ count: Int) throws {
+        idle.wait()
+        defer { idle.signal() }
+        if let writeError { throw writeError }
+        try writeAll(start, count)
     }
 
     private func writeAll(_ start: UnsafePointer<UInt8>, _ count: Int) throws {

@@ -53,7 +53,10 @@ struct RecordOutputs {
     @inline(__always)
     func writeDerived(_ record: RawRecord, _ facts: borrowing Facts) throws {
         try identifiers(record, to: derived)
-        for slot in Slot.derived { try Self.value(facts[slot], of: slot, to: derived) }
+        let text = ValueText.derived
+        for index in 0..<Facts.ruleCount {
+            try text.write(facts.values[Slot.firstDerived &+ index], field: index, to: derived)
+        }
         try derived.endRow()
     }
 
@@ -66,7 +69,7 @@ struct RecordOutputs {
         try identifiers(record, to: differences)
         try differences.field(slot.name)
         try differences.textField(fileValue)
-        try Self.value(facts[slot], of: slot, to: differences)
+        try ValueText.derived.write(facts[slot], field: slot.rawValue - Slot.firstDerived, to: differences)
         try differences.endRow()
     }
 
@@ -94,17 +97,63 @@ struct RecordOutputs {
             finding.check.rawValue, "\(name) line \(finding.line): " + finding.check.message(field: finding.field, value: finding.value),
         ])
     }
+}
 
-    /// A derived value as `derived.csv` writes it: empty when missing.
+/// How each derived field's values are written, as flat tables: a code's
+/// name is copied from one byte array, a number is written in decimal.
+final class ValueText: @unchecked Sendable {
+    static let derived = ValueText(Slot.derived)
+
+    /// Per field: the range in `names` of its codes' names, or an empty range for numbers.
+    private let codes: UnsafeBufferPointer<Range<Int32>>
+    /// Each name's range in `bytes`.
+    private let names: UnsafeBufferPointer<Range<Int32>>
+    private let bytes: UnsafeBufferPointer<UInt8>
+
+    init(_ slots: [Slot]) {
+        var codes: [Range<Int32>] = []
+        var names: [Range<Int32>] = []
+        var bytes: [UInt8] = []
+        for slot in slots {
+            let first = Int32(names.count)
+            if case .code(let vocabulary) = slot.domain {
+                for name in vocabulary.names {
+                    let start = Int32(bytes.count)
+                    bytes += Array(name.utf8)
+                    names.append(start..<Int32(bytes.count))
+                }
+            }
+            codes.append(first..<Int32(names.count))
+        }
+        func buffer<T>(_ array: [T]) -> UnsafeBufferPointer<T> {
+            let pointer = UnsafeMutableBufferPointer<T>.allocate(capacity: array.count)
+            _ = pointer.initialize(from: array)
+            return UnsafeBufferPointer(pointer)
+        }
+        self.codes = buffer(codes)
+        self.names = buffer(names)
+        self.bytes = buffer(bytes)
+    }
+
+    deinit {
+        codes.deallocate()
+        names.deallocate()
+        bytes.deallocate()
+    }
+
+    /// Writes value `value` of field `field` (its position in the slots): empty when missing.
     @inline(__always)
-    static func value(_ value: Int64, of slot: Slot, to output: CSVOutput) throws {
+    func write(_ value: Int64, field: Int, to output: CSVOutput) throws {
         if value == Value.missing {
             try output.emptyField()
-        } else if case .code(let vocabulary) = slot.domain {
-            try output.field(vocabulary.names[Int(value)])
-        } else {
+            return
+        }
+        let codes = self.codes[field]
+        if codes.isEmpty {
             try output.field(value)
+        } else {
+            let name = names[Int(codes.lowerBound) + Int(value)]
+            try output.plainField(UnsafeBufferPointer(rebasing: bytes[Int(name.lowerBound)..<Int(name.upperBound)]))
         }
     }
 }
-

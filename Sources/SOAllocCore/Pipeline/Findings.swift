@@ -18,14 +18,21 @@ struct Findings {
         $0.isRequired && $0 != .hefesfte && $0 != .learnfamcodeDLA
     }
 
-    /// Whether every byte of the record is printable ASCII or a space: then no
-    /// field needs its text checked. (The record's fields are back to back.)
+    /// Whether the record is ASCII without NUL: then no field needs its text
+    /// checked. The record's fields are back to back; eight bytes are tested
+    /// at a time (a NUL byte, or one with its high bit set).
     @inline(__always)
     static func isPlainText(_ record: RawRecord) -> Bool {
         guard record.count > 0 else { return true }
-        let start = record.bounds[0]
+        var index = record.bounds[0]
         let end = record.bounds[2 * record.count - 1]
-        var index = start
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        while index &+ 8 <= end {
+            let word = UnsafeRawPointer(record.bytes + index).loadUnaligned(as: UInt64.self)
+            if (word | ((word &- ones) & ~word)) & highs != 0 { return false }
+            index &+= 8
+        }
         while index < end {
             let byte = record.bytes[index]
             if byte == 0 || byte >= 0x80 { return false }
@@ -36,15 +43,36 @@ struct Findings {
 
     private let layout: Layout
     private let requiredPositions: [(column: Column, position: Int)]
-    private let codePositions: [(list: CodeList, position: Int)]
+    private let qualent3Position: Int
+    private let domicilePosition: Int
+    private let mstufeePosition: Int
     private let stubidPosition: Int
     /// Each STUBID seen, with the first record that had it.
-    private var stubids = ByteKeyedTable<Int>()
+    private let stubids = FingerprintTable()
+    /// The last code looked up in each list, with its status: records repeat codes.
+    private var codeCache = CodeCache()
+
+    struct CodeCache {
+        var keys: [(UInt64, UInt64)] = Array(repeating: (0, 0), count: 3)
+        var statuses: [CodeList.Status] = Array(repeating: .empty, count: 3)
+
+        @inline(__always)
+        mutating func status(_ list: CodeList, _ index: Int, _ code: UnsafeBufferPointer<UInt8>) -> CodeList.Status {
+            guard let key = Vocabulary.key(code), key != (0, 0) else { return list.status(of: code) }
+            if keys[index] == key { return statuses[index] }
+            let status = list.status(of: code)
+            keys[index] = key
+            statuses[index] = status
+            return status
+        }
+    }
 
     init(layout: Layout) {
         self.layout = layout
         requiredPositions = Self.requiredColumns.map { ($0, layout.position(of: $0)!) }
-        codePositions = CodeList.checked.map { ($0, layout.position(of: $0.field)!) }
+        qualent3Position = layout.position(of: .qualent3)!
+        domicilePosition = layout.position(of: .domicile)!
+        mstufeePosition = layout.position(of: .mstufee)!
         stubidPosition = layout.position(of: .stubid)!
     }
 
@@ -87,13 +115,9 @@ struct Findings {
         if Value.isKnown(start) && Value.isKnown(plannedEnd) && start > plannedEnd {
             try finding(.startAfterPlannedEnd, .learnplanenddate, Dates.format(start))
         }
-        for (list, position) in codePositions where !record[position].isEmpty {
-            switch list.status(of: record[position]) {
-            case .valid: break
-            case .unknown: try finding(.codeUnknown, list.field, "")
-            case .expired(let last): try finding(.codeNotValid, list.field, Dates.format(last))
-            }
-        }
+        try checkCode(codeCache.status(CodeList.qualent3, 0, record[qualent3Position]), .qualent3, finding)
+        try checkCode(codeCache.status(CodeList.domicile, 1, record[domicilePosition]), .domicile, finding)
+        try checkCode(codeCache.status(CodeList.mstufee, 2, record[mstufeePosition]), .mstufee, finding)
         if !facts.isInvalid(.hefesfte) {
             let fte = facts[.hefesfte]
             if fte < 0 || fte > 100 * FieldParsing.decimalScale { try finding(.hefesfteOutOfRange, .hefesfte, "") }
@@ -102,9 +126,19 @@ struct Findings {
             try finding(.requiredEmpty, column, "")
         }
         let stubid = record[stubidPosition]
-        if !stubid.isEmpty {
-            let (index, inserted) = stubids.insert(stubid, row)
-            if !inserted { try finding(.stubidDuplicate, .stubid, String(stubids.values[index])) }
+        if !stubid.isEmpty, let first = stubids.insert(stubid, row: row) {
+            try finding(.stubidDuplicate, .stubid, String(first))
+        }
+    }
+
+    @inline(__always)
+    private func checkCode(
+        _ status: CodeList.Status, _ column: Column, _ finding: (Check, Column, String) throws -> Void
+    ) throws {
+        switch status {
+        case .valid, .empty: break
+        case .unknown: try finding(.codeUnknown, column, "")
+        case .expired(let last): try finding(.codeNotValid, column, Dates.format(last))
         }
     }
 }

@@ -148,7 +148,7 @@ public enum Run {
     ) throws -> RecordPipeline {
         var pipeline: RecordPipeline?
         do {
-            try CSVReader(descriptor: descriptor, observe: observe).forEachRecord { record in
+            try CSVReader(descriptor: descriptor, observe: observe).forEachRecord(concurrently: true) { record in
                 if pipeline == nil {
                     let layout = try Layout.detect(from: record, file: file)
                     pipeline = try RecordPipeline(file: file, layout: layout, sideFiles: sideFiles, directory: directory)

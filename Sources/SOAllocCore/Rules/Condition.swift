@@ -34,7 +34,8 @@ public struct Atom: Sendable, Equatable {
     public var kind: Kind
     public var a: Int64 = 0
     public var b: Int64 = 0
-    public var mask: UInt128 = 0
+    /// The codes of `member` and `nonMember`: bit `v` for the value `v` (0–63).
+    public var mask: UInt64 = 0
 
     /// Whether the atom holds for a record's values. A comparison on a missing
     /// value is false (rulings R7 and R10); only `nonMember` and `missing`
@@ -47,7 +48,19 @@ public struct Atom: Sendable, Equatable {
     /// `holds(in:)` over a record's values, indexed by slot.
     @inline(__always)
     func holds(_ values: Span<Int64>) -> Bool {
-        let value = values[slot.rawValue]
+        holds(value: values[slot.rawValue], other: kind == .greaterThanSlot ? values[Int(b)] : 0)
+    }
+
+    /// `holds(in:)` over a record's values, indexed by slot, for the fast path.
+    @inline(__always)
+    func holds(_ values: UnsafePointer<Int64>) -> Bool {
+        holds(value: values[slot.rawValue], other: kind == .greaterThanSlot ? values[Int(b)] : 0)
+    }
+
+    /// The meaning of each kind of comparison: the one definition both paths use.
+    /// `other` is the value of slot `b` for `greaterThanSlot`.
+    @inline(__always)
+    func holds(value: Int64, other: Int64) -> Bool {
         switch kind {
         case .member: return Self.isMember(value, mask)
         case .nonMember: return !Self.isMember(value, mask)
@@ -59,15 +72,13 @@ public struct Atom: Sendable, Equatable {
         case .equal: return Value.isKnown(value) && value == a
         case .missing: return !Value.isKnown(value)
         case .known: return Value.isKnown(value)
-        case .greaterThanSlot:
-            let other = values[Int(b)]
-            return Value.isKnown(value) && Value.isKnown(other) && value > other
+        case .greaterThanSlot: return Value.isKnown(value) && Value.isKnown(other) && value > other
         }
     }
 
     @inline(__always)
-    static func isMember(_ value: Int64, _ mask: UInt128) -> Bool {
-        value >= 0 && value < 128 && (mask >> UInt128(truncatingIfNeeded: value)) & 1 == 1
+    static func isMember(_ value: Int64, _ mask: UInt64) -> Bool {
+        UInt64(bitPattern: value) < 64 && (mask >> UInt64(bitPattern: value)) & 1 == 1
     }
 
     /// The slots this atom reads.
@@ -217,11 +228,11 @@ extension Condition {
         .not(condition)
     }
 
-    private static func mask(_ slot: Slot, _ codes: [String]) -> UInt128 {
-        codes.reduce(into: UInt128(0)) { mask, code in
+    private static func mask(_ slot: Slot, _ codes: [String]) -> UInt64 {
+        codes.reduce(into: UInt64(0)) { mask, code in
             let value = slot.domain.constant(code)
-            precondition((0..<128).contains(value), "\(code) cannot be in a code set")
-            mask |= 1 << UInt128(value)
+            precondition((0..<64).contains(value), "\(code) cannot be in a code set")
+            mask |= 1 << UInt64(value)
         }
     }
 

@@ -44,126 +44,115 @@ public struct Derivation: Sendable {
     }
 }
 
-/// The rules' conditions flattened into one array of nodes in pre-order: a
-/// composite node is followed by its children, and `size` skips a subtree.
+/// The rules' conditions compiled into jump code: each instruction tests one
+/// atom and names the instruction to go to next when it holds and when it
+/// does not. A negative target ends the walk: `-(k + 1)` means that clause
+/// `k` of the rule holds. "All of" and "one of" become chains of jumps, so a
+/// rule is decided by a short loop, with no recursion and no allocation.
 struct Program: Sendable {
-    enum Operation: UInt8 { case test, all, any, not }
-
-    struct Node {
-        var operation: Operation
-        var childCount: Int32
-        var size: Int32
+    struct Instruction {
         var atom: Atom
-    }
-
-    struct CompiledClause {
-        var root: Int32
-        var yield: Yield
+        var onTrue: Int32
+        var onFalse: Int32
     }
 
     struct CompiledRule {
         var field: Slot
-        var firstClause: Int32
-        var clauseCount: Int32
+        /// The first instruction of the rule's walk, or the clause it decides at once.
+        var entry: Int32
+        /// Where the rule's clauses' yields start in `yields`.
+        var firstYield: Int32
     }
 
-    private var nodes: [Node] = []
-    private var clauses: [CompiledClause] = []
+    private var code: [Instruction] = []
     private var compiledRules: [CompiledRule] = []
+    private var yields: [Yield] = []
+    /// For each clause (indexed as `yields`), the range in `partEntries` of
+    /// the entries of the parts of its top "all of".
+    private var partRanges: [Range<Int32>] = []
+    /// Entries of parts: each walk ends at -1 when the part holds and -2 when it fails.
+    private var partEntries: [Int32] = []
 
     init(_ rules: [Rule]) {
         for rule in rules {
-            compiledRules.append(
-                CompiledRule(field: rule.field, firstClause: Int32(clauses.count), clauseCount: Int32(rule.clauses.count)))
-            for clause in rule.clauses {
-                clauses.append(CompiledClause(root: Int32(nodes.count), yield: clause.yield))
-                append(clause.condition)
+            var entry = Self.target(clause: rule.clauses.count - 1)  // the Otherwise row
+            for (index, clause) in rule.clauses.enumerated().reversed().dropFirst() {
+                entry = emit(clause.condition, onTrue: Self.target(clause: index), onFalse: entry)
             }
+            for clause in rule.clauses {
+                let conditions: [Condition] = if case .all(let parts) = clause.condition { parts } else { [clause.condition] }
+                let first = Int32(partEntries.count)
+                for condition in conditions { partEntries.append(emit(condition, onTrue: -1, onFalse: -2)) }
+                partRanges.append(first..<Int32(partEntries.count))
+            }
+            compiledRules.append(CompiledRule(field: rule.field, entry: entry, firstYield: Int32(yields.count)))
+            yields += rule.clauses.map(\.yield)
         }
     }
 
-    private mutating func append(_ condition: Condition) {
-        let placeholder = Atom(slot: .hefexcl, kind: .member)
-        let index = nodes.count
+    private static func target(clause: Int) -> Int32 { -Int32(clause) - 1 }
+
+    /// Emits the jumps of `condition`, and returns where its walk starts.
+    private mutating func emit(_ condition: Condition, onTrue: Int32, onFalse: Int32) -> Int32 {
         switch condition {
         case .test(let atom, _):
-            nodes.append(Node(operation: .test, childCount: 0, size: 1, atom: atom))
-            return
+            code.append(Instruction(atom: atom, onTrue: onTrue, onFalse: onFalse))
+            return Int32(code.count - 1)
         case .all(let parts):
-            nodes.append(Node(operation: .all, childCount: Int32(parts.count), size: 0, atom: placeholder))
-            parts.forEach { append($0) }
+            var next = onTrue
+            for part in parts.reversed() { next = emit(part, onTrue: next, onFalse: onFalse) }
+            return next
         case .any(let parts):
-            nodes.append(Node(operation: .any, childCount: Int32(parts.count), size: 0, atom: placeholder))
-            parts.forEach { append($0) }
+            var next = onFalse
+            for part in parts.reversed() { next = emit(part, onTrue: onTrue, onFalse: next) }
+            return next
         case .not(let inner):
-            nodes.append(Node(operation: .not, childCount: 1, size: 0, atom: placeholder))
-            append(inner)
+            return emit(inner, onTrue: onFalse, onFalse: onTrue)
         }
-        nodes[index].size = Int32(nodes.count - index)
+    }
+
+    /// Walks the jump code from `entry` to its end: the negative target reached.
+    @inline(__always)
+    private static func walk(_ code: UnsafeBufferPointer<Instruction>, from entry: Int32, _ values: UnsafePointer<Int64>)
+        -> Int32
+    {
+        var next = entry
+        while next >= 0 {
+            let instruction = code[Int(next)]
+            next = instruction.atom.holds(values) ? instruction.onTrue : instruction.onFalse
+        }
+        return next
     }
 
     func run(_ facts: inout Facts) {
-        nodes.withUnsafeBufferPointer { nodes in
-            clauses.withUnsafeBufferPointer { clauses in
-                for (ruleIndex, rule) in compiledRules.enumerated() {
-                    let (offset, value) = Self.decide(rule, nodes, clauses, facts.values.span)
-                    facts.values[rule.field.rawValue] = value
-                    facts.decidedBy[ruleIndex] = offset
+        code.withUnsafeBufferPointer { code in
+            compiledRules.withUnsafeBufferPointer { rules in
+                yields.withUnsafeBufferPointer { yields in
+                    for ruleIndex in 0..<rules.count {
+                        let rule = rules[ruleIndex]
+                        let (clause, value) = facts.values.span.withUnsafeBufferPointer { values in
+                            let clause = Int(-Self.walk(code, from: rule.entry, values.baseAddress!) - 1)
+                            return (clause, yields[Int(rule.firstYield) + clause].value(values.baseAddress!))
+                        }
+                        facts.values[rule.field.rawValue] = value
+                        facts.decidedBy[ruleIndex] = UInt8(truncatingIfNeeded: clause)
+                    }
                 }
             }
         }
     }
 
-    /// The first clause of `rule` that holds, and the value it gives.
-    @inline(__always)
-    private static func decide(
-        _ rule: CompiledRule, _ nodes: UnsafeBufferPointer<Node>, _ clauses: UnsafeBufferPointer<CompiledClause>,
-        _ values: Span<Int64>
-    ) -> (UInt8, Int64) {
-        let first = Int(rule.firstClause)
-        for offset in 0..<Int(rule.clauseCount) {
-            let clause = clauses[first &+ offset]
-            if evaluate(nodes, Int(clause.root), values) {
-                return (UInt8(truncatingIfNeeded: offset), clause.yield.value(values))
-            }
-        }
-        preconditionFailure("every rule ends with its Otherwise row")
-    }
-
     func firstFailingPart(rule ruleIndex: Int, clause: Int, _ values: Span<Int64>) -> Int? {
-        nodes.withUnsafeBufferPointer { nodes in
-            let root = Int(clauses[Int(compiledRules[ruleIndex].firstClause) + clause].root)
-            guard nodes[root].operation == .all else { return Self.evaluate(nodes, root, values) ? nil : 0 }
-            var child = root &+ 1
-            for part in 0..<Int(nodes[root].childCount) {
-                if !Self.evaluate(nodes, child, values) { return part }
-                child &+= Int(nodes[child].size)
+        code.withUnsafeBufferPointer { code in
+            partEntries.withUnsafeBufferPointer { entries in
+                values.withUnsafeBufferPointer { values in
+                    let range = partRanges[Int(compiledRules[ruleIndex].firstYield) + clause]
+                    for index in range where Self.walk(code, from: entries[Int(index)], values.baseAddress!) == -2 {
+                        return Int(index - range.lowerBound)
+                    }
+                    return nil
+                }
             }
-            return nil
-        }
-    }
-
-    private static func evaluate(_ nodes: UnsafeBufferPointer<Node>, _ index: Int, _ values: Span<Int64>) -> Bool {
-        let node = nodes[index]
-        switch node.operation {
-        case .test:
-            return node.atom.holds(values)
-        case .all:
-            var child = index &+ 1
-            for _ in 0..<node.childCount {
-                if !evaluate(nodes, child, values) { return false }
-                child &+= Int(nodes[child].size)
-            }
-            return true
-        case .any:
-            var child = index &+ 1
-            for _ in 0..<node.childCount {
-                if evaluate(nodes, child, values) { return true }
-                child &+= Int(nodes[child].size)
-            }
-            return false
-        case .not:
-            return !evaluate(nodes, index &+ 1, values)
         }
     }
 }

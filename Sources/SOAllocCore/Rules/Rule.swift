@@ -16,6 +16,11 @@ public enum Yield: Sendable, Equatable {
     /// The value given, from a record's values indexed by slot.
     @inline(__always)
     func value(_ values: Span<Int64>) -> Int64 {
+        values.withUnsafeBufferPointer { value($0.baseAddress!) }
+    }
+
+    @inline(__always)
+    func value(_ values: UnsafePointer<Int64>) -> Int64 {
         switch self {
         case .constant(let value): value
         case .missing: Value.missing

@@ -77,6 +77,9 @@ public enum Slot: Int, CaseIterable, Sendable {
     /// The derived fields, in the order of `derived.csv` (ruling R14).
     public static let derived: [Slot] = allCases.filter(\.isDerived)
 
+    /// The raw value of the first derived field: the derived fields follow it in order.
+    static let firstDerived = Slot.ugdsa.rawValue
+
     public var isDerived: Bool { rawValue >= Slot.ugdsa.rawValue }
 
     /// Set from the side files rather than read from the record's own fields.

@@ -5,46 +5,79 @@
 /// into a `UInt128` and found by binary search.
 public struct Vocabulary: Sendable {
     public let names: [String]
-    private let keys: [UInt128]
-    private let indices: [Int64]
+    private let table: Table
+
+    /// Open addressing over 256 slots, keyed by the code packed into two
+    /// words; held in a class so that a lookup reads plain memory.
+    private final class Table: @unchecked Sendable {
+        let low: UnsafeMutablePointer<UInt64>
+        let high: UnsafeMutablePointer<UInt64>
+        /// Per slot: the code's index + 1, or 0 when empty.
+        let slots: UnsafeMutablePointer<Int8>
+
+        init(_ names: [String]) {
+            low = .allocate(capacity: names.count)
+            high = .allocate(capacity: names.count)
+            slots = .allocate(capacity: 256)
+            slots.initialize(repeating: 0, count: 256)
+            for (index, name) in names.enumerated() {
+                let bytes = Array(name.utf8)
+                let key = bytes.withUnsafeBufferPointer { Vocabulary.key($0)! }
+                low[index] = key.low
+                high[index] = key.high
+                var slot = Vocabulary.slot(key.low)
+                while slots[slot] != 0 {
+                    precondition(low[Int(slots[slot]) - 1] != key.low || high[Int(slots[slot]) - 1] != key.high,
+                        "duplicate code \(name)")
+                    slot = (slot + 1) & 255
+                }
+                slots[slot] = Int8(index + 1)
+            }
+        }
+
+        deinit {
+            low.deallocate()
+            high.deallocate()
+            slots.deallocate()
+        }
+    }
 
     public init(_ names: [String]) {
-        precondition(names.count <= 128, "a code set is a 128-bit mask")
+        precondition(names.count <= 64, "a code set is a 64-bit mask")
         self.names = names
-        let packed = names.enumerated().map { (Self.key(Array($0.element.utf8))!, Int64($0.offset)) }
-            .sorted { $0.0 < $1.0 }
-        precondition(Set(packed.map(\.0)).count == names.count, "duplicate code in \(names)")
-        keys = packed.map(\.0)
-        indices = packed.map(\.1)
+        table = Table(names)
+    }
+
+    /// Up to 16 bytes, upper-cased, packed little-endian into two words.
+    @inline(__always)
+    static func key(_ bytes: UnsafeBufferPointer<UInt8>) -> (low: UInt64, high: UInt64)? {
+        guard bytes.count <= 16 else { return nil }
+        var low: UInt64 = 0
+        var high: UInt64 = 0
+        for (index, byte) in bytes.enumerated() {
+            let upper = UInt64(byte &- 0x61 < 26 ? byte &- 0x20 : byte)
+            if index < 8 { low |= upper << UInt64(index &* 8) } else { high |= upper << UInt64((index &- 8) &* 8) }
+        }
+        return (low, high)
     }
 
     @inline(__always)
-    static func key(_ bytes: some Collection<UInt8>) -> UInt128? {
-        guard bytes.count <= 16 else { return nil }
-        var key: UInt128 = 0
-        var shift: UInt128 = 0
-        for byte in bytes {
-            let upper = byte &- 0x61 < 26 ? byte &- 0x20 : byte
-            key |= UInt128(upper) << shift
-            shift &+= 8
-        }
-        return key
-    }
+    static func slot(_ low: UInt64) -> Int { Int(truncatingIfNeeded: (low &* 0x9E37_79B9_7F4A_7C15) >> 56) }
 
     /// The value of a field's bytes: a code's index, `Value.missing` when
     /// empty, `Value.other` when not listed.
+    @inline(__always)
     public func value(of bytes: UnsafeBufferPointer<UInt8>) -> Int64 {
         if bytes.isEmpty { return Value.missing }
         guard let key = Self.key(bytes) else { return Value.other }
-        var low = 0
-        var high = keys.count
-        while low < high {
-            let middle = (low &+ high) >> 1
-            let candidate = keys[middle]
-            if candidate == key { return indices[middle] }
-            if candidate < key { low = middle &+ 1 } else { high = middle }
+        let table = self.table
+        var slot = Self.slot(key.low)
+        while true {
+            let entry = Int(table.slots[slot])
+            if entry == 0 { return Value.other }
+            if table.low[entry &- 1] == key.low && table.high[entry &- 1] == key.high { return Int64(entry &- 1) }
+            slot = (slot &+ 1) & 255
         }
-        return Value.other
     }
 
     /// The index of a listed code; traps on a code the vocabulary lacks, so a

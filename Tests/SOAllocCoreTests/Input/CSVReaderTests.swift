@@ -140,4 +140,47 @@ struct CSVReaderTests {
     func nulBytes() throws {
         #expect(try readCSV([0x61, 0x00, 0x62, 0x2C, 0x63, 0x0A]).first?.fields == ["a\u{0}b", "c"])
     }
+
+    @Test("reading on a second thread gives the same records, in batches across many chunks", arguments: [
+        4, 2048, 2049, 5000, 100_000,
+    ])
+    func concurrent(records: Int) throws {
+        var text = "h1,h2\n"
+        for index in 0..<records { text += index % 97 == 0 ? "\n\"q,\(index)\",\(index)\r\n" : "a\(index),\(index)\n" }
+        let bytes = Array(text.utf8)
+        #expect(try readCSV(bytes, concurrently: true) == readCSV(bytes))
+    }
+
+    @Test("a syntax error on a second thread comes after the records before it, as on one thread")
+    func concurrentError() throws {
+        var text = ""
+        for index in 0..<5000 { text += "a\(index),b\n" }
+        text += "bad\"quote,x\n"
+        for index in 0..<5000 { text += "c\(index),d\n" }
+        for concurrently in [false, true] {
+            var seen = 0
+            #expect(throws: CSVSyntaxError(
+                line: 5001, field: 1,
+                message: "a double quote inside an unquoted field (quote the whole field and double the quote)")
+            ) {
+                try forEachRecord(inFileHolding: Array(text.utf8), concurrently: concurrently) { _ in seen += 1 }
+            }
+            #expect(seen == 5000)
+        }
+    }
+
+    @Test("a consumer that stops early stops the reading thread")
+    func consumerStops() throws {
+        struct Enough: Error {}
+        var text = ""
+        for index in 0..<50_000 { text += "a\(index),b\n" }
+        var seen = 0
+        #expect(throws: Enough.self) {
+            try forEachRecord(inFileHolding: Array(text.utf8), concurrently: true) { _ in
+                seen += 1
+                if seen == 3000 { throw Enough() }
+            }
+        }
+        #expect(seen == 3000)
+    }
 }

@@ -34,18 +34,20 @@ struct ReadRecord: Equatable, CustomStringConvertible {
 }
 
 /// Reads a file holding `bytes` with `CSVReader`, calling `body` with each record.
-func forEachRecord(inFileHolding bytes: [UInt8], _ body: (RawRecord) throws -> Void) throws {
+func forEachRecord(
+    inFileHolding bytes: [UInt8], concurrently: Bool = false, _ body: (RawRecord) throws -> Void
+) throws {
     let directory = TemporaryDirectory()
     let path = directory.file("input.csv", bytes)
     let descriptor = open(path, O_RDONLY)
     defer { close(descriptor) }
-    try CSVReader(descriptor: descriptor).forEachRecord(body)
+    try CSVReader(descriptor: descriptor).forEachRecord(concurrently: concurrently, body)
 }
 
 /// Reads `bytes` with `CSVReader` and returns the records, or the syntax error.
-func readCSV(_ bytes: [UInt8]) throws -> [ReadRecord] {
+func readCSV(_ bytes: [UInt8], concurrently: Bool = false) throws -> [ReadRecord] {
     var records: [ReadRecord] = []
-    try forEachRecord(inFileHolding: bytes) { record in
+    try forEachRecord(inFileHolding: bytes, concurrently: concurrently) { record in
         records.append(ReadRecord(line: record.line, fields: (0..<record.count).map { record.text($0) }))
     }
     return records
