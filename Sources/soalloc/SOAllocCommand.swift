@@ -22,28 +22,63 @@ struct SOAllocCommand: ParsableCommand {
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Derive, compare and write the outputs for one individualised file (the default)."
+        abstract: "Derive, compare and write the outputs for individualised files (the default command).",
+        discussion: """
+            With one file, the outputs go to --out (default ./soalloc-out/<file name without extension>/). \
+            With several, each provider's go to --out/<UKPRN>/ and the sector's totals to --out/sector/ \
+            (default --out: ./soalloc-out/).
+            """
     )
 
-    @Argument(help: "The individualised file, SO14_F<UKPRN>.ind.")
-    var file: String
+    @Argument(help: "The individualised files, SO14_F<UKPRN>.ind.")
+    var files: [String]
 
-    @Option(name: .shortAndLong, help: "Output directory (default: ./soalloc-out/<file name without extension>/).")
+    @Option(name: .shortAndLong, help: "Output directory.")
     var out: String?
 
-    @Flag(help: "Exit with status 1 when any value differs from HEFCE's or any data-quality finding is made.")
+    @Flag(help: "Exit with status 1 when any value differs from HEFCE's or a finding of severity error is made.")
     var strict = false
+
+    @Option(help: "How many threads may work at once (default: the number of cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(help: "Read files with the same UKPRN as one provider (otherwise that is a usage error).")
+    var merge = false
+
+    @Flag(help: "Show no progress, even on a terminal.")
+    var quiet = false
 
     @OptionGroup var sideFiles: SideFileOptions
 
+    func validate() throws {
+        guard !files.isEmpty else { throw ValidationError("give at least one individualised file") }
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+    }
+
     func run() throws {
+        let single = files.count == 1 && !merge
         let options = RunOptions(
-            input: file, output: out ?? RunOptions.defaultOutput(for: file), strict: strict, method: sideFiles.method,
-            quals: sideFiles.quals, postcodes: sideFiles.postcodes)
+            input: files.joined(separator: " "),
+            output: out ?? (single ? RunOptions.defaultOutput(for: files[0]) : "soalloc-out"), strict: strict,
+            method: sideFiles.method, quals: sideFiles.quals, postcodes: sideFiles.postcodes)
+        let progress = !quiet && isatty(2) != 0 ? RunProgress { FileHandle.standardError.write(Data($0.utf8)) } : nil
         do {
-            let report = try Run.execute(options)
-            print(Summary.text(report), terminator: "")
-            if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+            if single {
+                var one = options
+                one.input = files[0]
+                let report = try Run.execute(one, concurrently: jobs >= 2, progress: progress)
+                print(Summary.text(report), terminator: "")
+                if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+            } else {
+                let report = try MultiRun.execute(options, inputs: files, jobs: jobs, merge: merge, progress: progress)
+                for provider in report.providers {
+                    if let failure = provider.failure {
+                        FileHandle.standardError.write(Data((failure.description + "\n").utf8))
+                    }
+                }
+                print(Summary.text(report), terminator: "")
+                if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+            }
         } catch let failure as Failure {
             FileHandle.standardError.write(Data((failure.description + "\n").utf8))
             throw ExitCode(failure.exitCode)

@@ -117,7 +117,9 @@ struct GoldenTests {
             #expect(output["sha256"] as? String == sha256(data), "\(name)")
             #expect(output["size"] as? Int == data.count, "\(name)")
         }
-        let input = try #require(run["input"] as? [String: Any])
+        let inputs = try #require(run["inputs"] as? [[String: Any]])
+        #expect(inputs.count == 1)
+        let input = inputs[0]
         let data = try Data(contentsOf: repository.appendingPathComponent("TestData/SO14_F10000002.ind"))
         #expect(input["sha256"] as? String == sha256(data))
         #expect(input["size"] as? Int == data.count)

@@ -101,6 +101,14 @@ public struct CellTable: Sendable, Equatable {
         fteMillionths[cell] &+= fte
     }
 
+    /// Adds another table's counts (a sector's cells are its providers' summed).
+    public mutating func add(_ other: CellTable) {
+        for index in headcount.indices {
+            headcount[index] += other.headcount[index]
+            fteMillionths[index] += other.fteMillionths[index]
+        }
+    }
+
     /// The cell's FTE: Σ HEFESFTE / 100, exact.
     public func exactFTE(_ cell: Cell) -> Decimal {
         Decimal(fteMillionths[cell.index]) / Decimal(FieldParsing.decimalScale * 100)

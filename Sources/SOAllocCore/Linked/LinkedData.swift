@@ -82,9 +82,9 @@ struct LinkedData {
     let quals: QualsFile?
     let postcodes: PostcodeLookup?
     let table: TariffTable
-    private let learnerPosition: Int
-    private let ukprnPosition: Int
-    private let postcodePosition: Int?
+    private var learnerPosition: Int
+    private var ukprnPosition: Int
+    private var postcodePosition: Int?
     /// Per learner of the quals file: the UKPRN the entry was derived for, and the entry.
     private var entries: [(ukprn: Int64, entry: LinkedEntry)?]
 
@@ -96,6 +96,13 @@ struct LinkedData {
         ukprnPosition = layout.position(of: .ukprn)!
         postcodePosition = layout.position(of: .postcodeprior)
         entries = Array(repeating: nil, count: quals?.learners.count ?? 0)
+    }
+
+    /// Reads the next records by another file's layout (files merged into one provider).
+    mutating func use(_ layout: Layout) {
+        learnerPosition = layout.position(of: .learnrefnumber)!
+        ukprnPosition = layout.position(of: .ukprn)!
+        postcodePosition = layout.position(of: .postcodeprior)
     }
 
     /// Learners of the quals file that no record matched.

@@ -6,20 +6,20 @@ import Foundation
 enum AllocationTables {
     static let names = ["cells.csv", "disability.csv", "widening_access.csv", "retention.csv", "summary.csv"]
 
-    static func write(_ cells: CellTable, _ method: Method, _ allocations: Allocations, into directory: OutputDirectory)
+    static func write(_ cells: CellTable, _ method: Method, _ allocations: Allocations, into place: some OutputPlace)
         throws -> [OutputFile]
     {
         [
-            try write("cells.csv", cellRows(cells), into: directory),
-            try write("disability.csv", disabilityRows(cells), into: directory),
-            try write("widening_access.csv", wideningAccessRows(cells), into: directory),
-            try write("retention.csv", retentionRows(cells, method), into: directory),
-            try write("summary.csv", summaryRows(allocations), into: directory),
+            try write("cells.csv", cellRows(cells), into: place),
+            try write("disability.csv", disabilityRows(cells), into: place),
+            try write("widening_access.csv", wideningAccessRows(cells), into: place),
+            try write("retention.csv", retentionRows(cells, method), into: place),
+            try write("summary.csv", summaryRows(allocations), into: place),
         ]
     }
 
-    private static func write(_ name: String, _ rows: [[String]], into directory: OutputDirectory) throws -> OutputFile {
-        let output = try CSVOutput(path: directory.path(of: name))
+    private static func write(_ name: String, _ rows: [[String]], into place: some OutputPlace) throws -> OutputFile {
+        let output = try CSVOutput(path: place.path(of: name))
         for row in rows { try output.row(row) }
         return try output.finish()
     }

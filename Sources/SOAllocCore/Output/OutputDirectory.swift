@@ -1,5 +1,23 @@
 import Foundation
 
+/// Somewhere a run's files are written: an output directory, or a folder in one.
+public protocol OutputPlace {
+    /// The path the file `name` is written to.
+    func path(of name: String) -> String
+}
+
+/// A folder inside an output directory's working directory (one provider's
+/// outputs, or the sector's), written while the directory is not committed.
+public struct OutputFolder: OutputPlace, Sendable {
+    public let path: String
+    public let names: [String]
+
+    public func path(of name: String) -> String {
+        precondition(names.contains(name), "\(name) is not one of this folder's outputs")
+        return "\(path)/\(name)"
+    }
+}
+
 /// An output directory that appears only when the run succeeds.
 ///
 /// Files are written into a hidden temporary directory beside the final one;
@@ -7,12 +25,13 @@ import Foundation
 /// replaced only by a successful run, and only when everything in it is a
 /// file soalloc writes (so a mistyped `--out` never deletes a user's files).
 /// `discard()`, called on any failure, removes the temporary directory.
-public final class OutputDirectory {
+public final class OutputDirectory: OutputPlace, @unchecked Sendable {
     /// Where the outputs will be.
     public let finalPath: String
     /// Where they are written meanwhile.
     public let workingPath: String
-    /// The names of the files a run writes.
+    /// The names of the files a run writes; in a directory of folders, the
+    /// names of the files each folder holds.
     public let names: [String]
     private var committed = false
 
@@ -35,7 +54,17 @@ public final class OutputDirectory {
                 throw Failure.cannotCreate("\(path): exists and is not a directory")
             }
             let entries = (try? fileManager.contentsOfDirectory(atPath: finalPath)) ?? []
-            let foreign = entries.filter { !names.contains($0) }.sorted()
+            // Ours: the files a run writes, or folders (one per provider, and
+            // the sector's) holding nothing else.
+            let existing = url.path
+            let foreign = entries.filter { entry in
+                if names.contains(entry) { return false }
+                var isFolder: ObjCBool = false
+                guard fileManager.fileExists(atPath: "\(existing)/\(entry)", isDirectory: &isFolder), isFolder.boolValue
+                else { return true }
+                let inside = (try? fileManager.contentsOfDirectory(atPath: "\(existing)/\(entry)")) ?? ["?"]
+                return !inside.allSatisfy { names.contains($0) }
+            }.sorted()
             guard foreign.isEmpty else {
                 throw Failure.cannotCreate(
                     "\(path): will not replace a directory holding files soalloc did not write (\(foreign.prefix(3).joined(separator: ", "))); choose another --out"
@@ -61,6 +90,17 @@ public final class OutputDirectory {
     /// and the directory, then lets the signal end the process as usual.
     public func removeOnInterrupt() {
         Interruption.arm(directory: workingPath, files: names.map { "\(workingPath)/\($0)" })
+    }
+
+    /// A folder of outputs in the working directory, created now.
+    public func folder(_ name: String, names: [String]) throws -> OutputFolder {
+        let path = "\(workingPath)/\(name)"
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+        } catch {
+            throw Failure.output("\(finalPath)/\(name): cannot create: \(error.localizedDescription)")
+        }
+        return OutputFolder(path: path, names: names)
     }
 
     /// The working path of an output file.

@@ -20,7 +20,8 @@ public struct Provenance: Codable, Sendable, Equatable {
 
     public var soalloc: String
     public var timestamp: String
-    public var input: Input
+    /// The individualised files read: one, or several merged into one provider.
+    public var inputs: [Input]
     public var records: Int
     public var method: MethodUsed
     /// Every option of the run, by its command-line name.

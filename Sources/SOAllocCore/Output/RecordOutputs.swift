@@ -14,21 +14,27 @@ struct RecordOutputs {
     let differences: CSVOutput
     let credibility: CSVOutput
     let exclusions: CSVOutput
-    private let reasons: Exclusions
+    private var reasons: Exclusions
     private var scratch: [UInt8] = []
-    private let identifierPositions: [Int]
+    private var identifierPositions: [Int]
 
-    init(directory: OutputDirectory, layout: Layout, derivation: Derivation) throws {
-        derived = try CSVOutput(path: directory.path(of: "derived.csv"))
-        differences = try CSVOutput(path: directory.path(of: "differences.csv"))
-        credibility = try CSVOutput(path: directory.path(of: "credibility.csv"))
-        exclusions = try CSVOutput(path: directory.path(of: "exclusions.csv"))
+    init(place: some OutputPlace, layout: Layout, derivation: Derivation) throws {
+        derived = try CSVOutput(path: place.path(of: "derived.csv"))
+        differences = try CSVOutput(path: place.path(of: "differences.csv"))
+        credibility = try CSVOutput(path: place.path(of: "credibility.csv"))
+        exclusions = try CSVOutput(path: place.path(of: "exclusions.csv"))
         reasons = Exclusions(derivation: derivation, layout: layout)
         identifierPositions = Self.identifierColumns.map { layout.position(of: $0)! }
         try derived.row(Self.derivedHeader)
         try differences.row(Self.differencesHeader)
         try credibility.row(Self.credibilityHeader)
         try exclusions.row(Exclusions.header)
+    }
+
+    /// Reads the next records by another file's layout (files merged into one provider).
+    mutating func use(_ layout: Layout, derivation: Derivation) {
+        reasons = Exclusions(derivation: derivation, layout: layout)
+        identifierPositions = Self.identifierColumns.map { layout.position(of: $0)! }
     }
 
     func finish() throws -> [OutputFile] {

@@ -61,6 +61,34 @@ public enum Summary {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The summary of a run over many files: a line per provider, then the sector.
+    public static func text(_ report: MultiRunReport) -> String {
+        var lines = ["soalloc \(SOAlloc.version): \(report.providers.count) providers into \(report.output)"]
+        let width = max(8, report.providers.map(\.folder.count).max() ?? 8)
+        for provider in report.providers {
+            let name = provider.folder.padding(toLength: width, withPad: " ", startingAt: 0)
+            if let tally = provider.report?.tally {
+                lines.append(
+                    "  \(name)  \(tally.records) records, \(tally.totalDifferences) differences, "
+                        + "\(tally.totalFindings) findings")
+            } else {
+                lines.append("  \(name)  failed: see the message above")
+            }
+        }
+        lines.append("sector (\(report.providers.filter { $0.report != nil }.count) providers)")
+        for element in report.allocations {
+            let volume = element.weightedVolume.exact(minimumPlaces: element.basis.places)
+            let name = "  " + element.element.name.padding(toLength: 17, withPad: " ", startingAt: 0)
+            lines.append(
+                name + "weighted volume \(volume) (\(element.basis.rawValue))"
+                    + (element.allocation.map { ", allocations £\(pounds($0).dropFirst())" } ?? ", not computed"))
+        }
+        lines.append("outputs")
+        lines += report.providers.filter { $0.report != nil }.map { "  \(report.output)/\($0.folder)/" }
+        lines.append("  \(report.output)/sector/")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
     /// Whole pounds as `£1,234,567`, whatever the locale.
     static func pounds(_ amount: Decimal) -> String {
         let digits = amount.rounded(0).description

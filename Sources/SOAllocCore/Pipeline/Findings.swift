@@ -41,14 +41,13 @@ struct Findings {
         return true
     }
 
-    private let layout: Layout
-    private let requiredPositions: [(column: Column, position: Int)]
-    private let qualent3Position: Int
-    private let domicilePosition: Int
-    private let mstufeePosition: Int
-    private let stubidPosition: Int
+    private var requiredPositions: [(column: Column, position: Int)]
+    private var qualent3Position: Int
+    private var domicilePosition: Int
+    private var mstufeePosition: Int
+    private var stubidPosition: Int
     /// Each STUBID seen, with the first record that had it.
-    private let stubids = FingerprintTable()
+    private var stubids = FingerprintTable()
     /// The last code looked up in each list, with its status: records repeat codes.
     private var codeCache = CodeCache()
 
@@ -68,12 +67,23 @@ struct Findings {
     }
 
     init(layout: Layout) {
-        self.layout = layout
         requiredPositions = Self.requiredColumns.map { ($0, layout.position(of: $0)!) }
         qualent3Position = layout.position(of: .qualent3)!
         domicilePosition = layout.position(of: .domicile)!
         mstufeePosition = layout.position(of: .mstufee)!
         stubidPosition = layout.position(of: .stubid)!
+    }
+
+    /// Reads the next records by another file's layout, keeping the STUBIDs
+    /// seen (files merged into one provider).
+    mutating func use(_ layout: Layout) {
+        let stubids = self.stubids
+        self = Findings(layout: layout, stubids: stubids)
+    }
+
+    private init(layout: Layout, stubids: FingerprintTable) {
+        self.init(layout: layout)
+        self.stubids = stubids
     }
 
     /// A field a finding names: a known column, or any field by position.

@@ -59,6 +59,18 @@ public struct RunReport: Sendable {
     public var allocations: Allocations
     /// The output files, in the order they are listed.
     public var outputs: [String]
+    /// The provider the records are for: their UKPRN, or nil when they have
+    /// more than one.
+    public var provider: String?
+    /// The files read, with their sizes and SHA-256.
+    public var inputs: [Provenance.Input] = []
+
+    /// The report with its outputs' full paths in `folder`.
+    func placed(in folder: String) -> RunReport {
+        var report = self
+        report.outputs = outputs.map { "\(folder)/\($0)" }
+        return report
+    }
 
     /// The exit status: 0, or 1 in strict mode when a value differs from
     /// HEFCE's or a finding of severity `error` is made.
@@ -73,53 +85,86 @@ public enum Run {
     public static let outputNames =
         RecordOutputs.names + AllocationTables.names + ["method-used.yaml", "run.json"]
 
-    /// Runs the whole job. Throws `Failure`; on any failure no output is left.
-    public static func execute(_ options: RunOptions) throws -> RunReport {
+    /// Runs the whole job for one file. Throws `Failure`; on any failure no
+    /// output is left. With `concurrently`, the file is read on a second thread.
+    public static func execute(_ options: RunOptions, concurrently: Bool = true, progress: RunProgress? = nil) throws
+        -> RunReport
+    {
         let method = try loadMethod(options.method)
         let sideFiles = try SideFiles(options, method: method)
-        let descriptor = open(options.input, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw Failure.noInput("\(options.input): cannot open: \(String(cString: strerror(errno)))")
-        }
-        defer { close(descriptor) }
-        var status = stat()
-        if fstat(descriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR {
-            throw Failure.noInput("\(options.input): cannot read: it is a directory")
-        }
-        let timestamp = Provenance.now()
-
+        try checkReadable([options.input])
         let directory = try OutputDirectory(options.output, names: outputNames)
         directory.removeOnInterrupt()
         do {
-            var hasher = SHA256()
-            var size = 0
-            var pipeline = try process(descriptor: descriptor, file: options.input, sideFiles: sideFiles, into: directory) {
-                chunk in
-                hasher.update(bufferPointer: chunk)
-                size += chunk.count
-            }
-            try pipeline.reportSideFileFindings()
-            let allocations = Allocations(cells: pipeline.cells, method: method)
-            var outputs = try pipeline.outputs.finish()
-            outputs += try AllocationTables.write(pipeline.cells, method, allocations, into: directory)
-            outputs.append(try write(method.text, to: "method-used.yaml", in: directory))
-            let provenance = Provenance(
-                soalloc: SOAlloc.version, timestamp: timestamp,
-                input: .init(
-                    name: String(options.input.split(separator: "/").last ?? ""), path: options.input, size: size,
-                    sha256: hasher.finalize().hexadecimal),
-                records: pipeline.tally.records,
-                method: .init(name: method.name, origin: method.origin, sha256: method.sha256),
-                options: options.recorded, outputs: outputs)
-            try write(try provenance.json(), to: "run.json", in: directory)
+            progress?.start(files: [options.input])
+            let report = try produce(
+                inputs: [options.input], options: options, method: method, sideFiles: sideFiles, into: directory,
+                concurrently: concurrently, progress: progress)
             try directory.commit()
-            return RunReport(
-                options: options, tally: pipeline.tally, cells: pipeline.cells, method: method,
-                allocations: allocations, outputs: directory.names.map { "\(directory.finalPath)/\($0)" })
+            progress?.finish()
+            return report.placed(in: directory.finalPath)
         } catch {
+            progress?.finish()
             directory.discard()
             throw error
         }
+    }
+
+    /// Fails with "no input" unless every file can be opened and is not a directory.
+    static func checkReadable(_ inputs: [String]) throws {
+        for input in inputs {
+            let descriptor = open(input, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else {
+                throw Failure.noInput("\(input): cannot open: \(String(cString: strerror(errno)))")
+            }
+            defer { close(descriptor) }
+            var status = stat()
+            if fstat(descriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR {
+                throw Failure.noInput("\(input): cannot read: it is a directory")
+            }
+        }
+    }
+
+    /// Reads `inputs` in order as one provider's records, and writes every
+    /// output into `place`: the records' files, the tables, the method used
+    /// and `run.json`.
+    static func produce(
+        inputs: [String], options: RunOptions, method: Method, sideFiles: SideFiles, into place: some OutputPlace,
+        concurrently: Bool, progress: RunProgress?
+    ) throws -> RunReport {
+        let timestamp = Provenance.now()
+        var pipeline: RecordPipeline?
+        var read: [Provenance.Input] = []
+        for input in inputs {
+            var hasher = SHA256()
+            var size = 0
+            try process(
+                file: input, sideFiles: sideFiles, into: place, pipeline: &pipeline, concurrently: concurrently,
+                progress: progress
+            ) { chunk in
+                hasher.update(bufferPointer: chunk)
+                size += chunk.count
+                progress?.read(chunk.count)
+            }
+            read.append(
+                .init(
+                    name: String(input.split(separator: "/").last ?? ""), path: input, size: size,
+                    sha256: hasher.finalize().hexadecimal))
+        }
+        guard var pipeline else { preconditionFailure("a run has at least one input") }
+        try pipeline.reportSideFileFindings()
+        let allocations = Allocations(cells: pipeline.cells, method: method)
+        var outputs = try pipeline.outputs.finish()
+        outputs += try AllocationTables.write(pipeline.cells, method, allocations, into: place)
+        outputs.append(try write(method.text, to: "method-used.yaml", in: place))
+        let provenance = Provenance(
+            soalloc: SOAlloc.version, timestamp: timestamp, inputs: read, records: pipeline.tally.records,
+            method: .init(name: method.name, origin: method.origin, sha256: method.sha256),
+            options: options.recorded, outputs: outputs)
+        try write(try provenance.json(), to: "run.json", in: place)
+        return RunReport(
+            options: options, tally: pipeline.tally, cells: pipeline.cells, method: method, allocations: allocations,
+            outputs: outputNames, provider: pipeline.provider, inputs: read)
     }
 
     /// The method file the user named, or the default.
@@ -135,33 +180,48 @@ public enum Run {
     }
 
     @discardableResult
-    private static func write(_ text: String, to name: String, in directory: OutputDirectory) throws -> OutputFile {
-        let output = try CSVOutput(path: directory.path(of: name))
+    static func write(_ text: String, to name: String, in place: some OutputPlace) throws -> OutputFile {
+        let output = try CSVOutput(path: place.path(of: name))
         try output.text(text)
         return try output.finish()
     }
 
-    /// Reads, derives, compares and writes every record.
+    /// Reads, derives, compares and writes every record of one file, into
+    /// `pipeline` (made from the file's layout when nil, or carried on from
+    /// the files before it).
     static func process(
-        descriptor: Int32, file: String, sideFiles: SideFiles, into directory: OutputDirectory,
-        observe: @escaping (UnsafeRawBufferPointer) -> Void
-    ) throws -> RecordPipeline {
-        var pipeline: RecordPipeline?
+        file: String, sideFiles: SideFiles, into place: some OutputPlace, pipeline: inout RecordPipeline?,
+        concurrently: Bool, progress: RunProgress? = nil, observe: @escaping (UnsafeRawBufferPointer) -> Void
+    ) throws {
+        let descriptor = open(file, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw Failure.noInput("\(file): cannot open: \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        let recordsBefore = pipeline?.tally.records ?? 0
+        var layout: Layout?
         do {
-            try CSVReader(descriptor: descriptor, observe: observe).forEachRecord(concurrently: true) { record in
-                if pipeline == nil {
-                    let layout = try Layout.detect(from: record, file: file)
-                    pipeline = try RecordPipeline(file: file, layout: layout, sideFiles: sideFiles, directory: directory)
-                    if layout.hasHeader { return }
+            try CSVReader(descriptor: descriptor, observe: observe).forEachRecord(concurrently: concurrently) { record in
+                if layout == nil {
+                    let found = try Layout.detect(from: record, file: file)
+                    layout = found
+                    if pipeline == nil {
+                        pipeline = try RecordPipeline(file: file, layout: found, sideFiles: sideFiles, place: place)
+                        pipeline!.progress = progress
+                    } else {
+                        pipeline!.use(found, file: file)
+                    }
+                    if found.hasHeader { return }
                 }
                 try pipeline!.consume(record)
             }
         } catch let error as CSVSyntaxError {
-            let names = pipeline?.layout.fieldNames ?? []
+            let names = layout?.fieldNames ?? []
             throw Failure.data(
                 DataError(
                     Location(
-                        file: file, line: error.line, record: pipeline.map { $0.tally.records + 1 },
+                        file: file, line: error.line,
+                        record: layout == nil ? nil : (pipeline?.tally.records ?? 0) - recordsBefore + 1,
                         field: error.field, fieldName: error.field <= names.count ? names[error.field - 1] : nil),
                     error.message))
         } catch let error as DataError {
@@ -170,11 +230,10 @@ public enum Run {
             throw Failure.noInput("\(file): cannot read: \(error.message)")
         }
 
-        guard let pipeline else { throw Failure.data(DataError(Location(file: file, line: 1), "the file is empty")) }
-        if pipeline.tally.records == 0 {
+        guard layout != nil else { throw Failure.data(DataError(Location(file: file, line: 1), "the file is empty")) }
+        if pipeline!.tally.records == recordsBefore {
             throw Failure.data(DataError(Location(file: file, line: 2), "the file has a header row but no records"))
         }
-        return pipeline
     }
 }
 
@@ -205,7 +264,7 @@ struct SideFiles {
 /// Turns a raw record into its facts: reads its fields, adds its linked
 /// data, and derives every field. The same steps serve the run and the tests.
 struct RecordDeriver {
-    let loader: RecordLoader
+    var loader: RecordLoader
     var linked: LinkedData
     let derivation = Derivation.standard
 
@@ -213,6 +272,12 @@ struct RecordDeriver {
         loader = RecordLoader(layout: layout)
         linked = LinkedData(
             quals: sideFiles.quals, postcodes: sideFiles.postcodes, table: sideFiles.tariff, layout: layout)
+    }
+
+    /// Reads the next records by another file's layout, keeping the linked data's state.
+    mutating func use(_ layout: Layout) {
+        loader = RecordLoader(layout: layout)
+        linked.use(layout)
     }
 
     @inline(__always)
@@ -229,26 +294,47 @@ struct RecordDeriver {
     }
 }
 
-/// Everything that handles the data records of one file, once its layout is known.
+/// Everything that handles the data records of one provider, once the layout
+/// of its (first) file is known.
 struct RecordPipeline {
-    let file: String
-    let layout: Layout
+    var file: String
+    var layout: Layout
     var deriver: RecordDeriver
-    let comparison: Comparison
+    var comparison: Comparison
     var outputs: RecordOutputs
     var facts = Facts()
     var tally = Tally()
     var cells = CellTable()
     var findings: Findings
+    var progress: RunProgress?
+    /// The UKPRN of the first record, and whether every record has it.
+    private var firstUKPRN: [UInt8]?
+    private var oneUKPRN = true
 
-    init(file: String, layout: Layout, sideFiles: SideFiles, directory: OutputDirectory) throws {
+    init(file: String, layout: Layout, sideFiles: SideFiles, place: some OutputPlace) throws {
         self.file = file
         self.layout = layout
         findings = Findings(layout: layout)
         deriver = RecordDeriver(layout: layout, sideFiles: sideFiles)
         comparison = Comparison(layout: layout)
-        outputs = try RecordOutputs(directory: directory, layout: layout, derivation: deriver.derivation)
+        outputs = try RecordOutputs(place: place, layout: layout, derivation: deriver.derivation)
         for (index, slot) in Slot.derived.enumerated() { tally.compared[index] = comparison.compares(slot) }
+    }
+
+    /// Reads the next file, merged into the same provider, by its own layout.
+    mutating func use(_ layout: Layout, file: String) {
+        self.file = file
+        self.layout = layout
+        findings.use(layout)
+        deriver.use(layout)
+        comparison = Comparison(layout: layout)
+        outputs.use(layout, derivation: deriver.derivation)
+        for (index, slot) in Slot.derived.enumerated() where comparison.compares(slot) { tally.compared[index] = true }
+    }
+
+    /// The provider: the records' UKPRN, or nil when they have more than one.
+    var provider: String? {
+        oneUKPRN ? firstUKPRN.map { String(decoding: $0, as: UTF8.self) } : nil
     }
 
     /// Writes the findings about the side files' own rows, after the records':
@@ -277,8 +363,15 @@ struct RecordPipeline {
         guard record.count == layout.fieldCount else {
             throw layout.fieldCountError(record, number: row, file: file)
         }
+        let ukprn = record[layout.position(of: .ukprn)!]
+        if let firstUKPRN {
+            if oneUKPRN && !ukprn.elementsEqual(firstUKPRN) { oneUKPRN = false }
+        } else {
+            firstUKPRN = Array(ukprn)
+        }
         deriver.derive(record, into: &facts)
         tally.records += 1
+        if tally.records & 8191 == 0 { progress?.recorded(8192) }
         cells.count(facts)
         try outputs.writeDerived(record, facts)
         try outputs.writeExclusions(row: row, record, facts)

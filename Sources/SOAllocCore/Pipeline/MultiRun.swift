@@ -1,0 +1,340 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One provider of a run over many files: its folder, its files, and how it went.
+public struct ProviderResult: Sendable {
+    /// The provider's folder in the output directory: its UKPRN, or its
+    /// (first) file's name when the UKPRN is not one and the same.
+    public var folder: String
+    public var inputs: [String]
+    public var report: RunReport?
+    public var failure: Failure?
+}
+
+/// What a run over many files found: each provider, and the sector's totals.
+public struct MultiRunReport: Sendable {
+    public var options: RunOptions
+    public var providers: [ProviderResult]
+    public var cells: CellTable
+    public var allocations: [SectorAllocation]
+    /// The output directory.
+    public var output: String
+
+    /// 65 when a provider's file is bad (66 when one is missing), else 1 in
+    /// strict mode when a provider has differences or errors, else 0.
+    public var exitCode: Int32 {
+        let failures = providers.compactMap(\.failure)
+        if !failures.isEmpty { return failures.contains { $0.exitCode == 65 } ? 65 : failures[0].exitCode }
+        return providers.compactMap(\.report).contains { $0.exitCode != 0 } ? 1 : 0
+    }
+}
+
+/// An element's sector totals: the providers' weighted volumes and allocations summed.
+public struct SectorAllocation: Sendable, Equatable {
+    public var element: Element
+    public var basis: Basis
+    public var weightedVolume: Decimal
+    public var rate: Decimal?
+    /// The sum of the providers' allocations (each rounded to pounds); nil
+    /// when the method sets no rate.
+    public var allocation: Decimal?
+}
+
+/// Runs many individualised files at once, one provider each, `jobs` at a
+/// time, and sums them into the sector's tables.
+///
+/// Each provider's outputs go to `DIR/<UKPRN>/`, exactly as a run of that
+/// file alone would write them; `DIR/sector/` holds the summed `cells.csv`
+/// and `summary.csv`, `providers.csv`, and `run.json`. A bad file fails only
+/// its own provider. The outputs are the same bytes whatever `jobs` is.
+public enum MultiRun {
+    public static let sectorNames = ["cells.csv", "summary.csv", "providers.csv", "run.json"]
+
+    public static func execute(_ options: RunOptions, inputs: [String], jobs: Int, merge: Bool, progress: RunProgress? = nil)
+        throws -> MultiRunReport
+    {
+        let method = try Run.loadMethod(options.method)
+        let sideFiles = try SideFiles(options, method: method)
+        var providers = try group(inputs, merge: merge)
+
+        let directory = try OutputDirectory(options.output, names: Array(Set(Run.outputNames + sectorNames)).sorted())
+        directory.removeOnInterrupt()
+        do {
+            progress?.start(files: inputs)
+            let workers = max(1, min(jobs, providers.count))
+            let readingThreads = jobs >= 2 * workers
+            let queue = WorkQueue(count: providers.count)
+            let results = ResultBox(count: providers.count)
+            let threads = (0..<workers).map { _ in
+                Thread { [providers] in
+                    while let index = queue.next() {
+                        results.set(
+                            index,
+                            run(
+                                providers[index], options: options, method: method, sideFiles: sideFiles,
+                                directory: directory, concurrently: readingThreads, progress: progress))
+                    }
+                    queue.done()
+                }
+            }
+            threads.forEach { $0.stackSize = 1 << 21 }
+            threads.forEach { $0.start() }
+            queue.waitUntilDone(workers: workers)
+            providers = results.values
+
+            // A provider whose records name more than one UKPRN takes its file's name.
+            for index in providers.indices where providers[index].report != nil && providers[index].report!.provider == nil {
+                let stem = Self.stem(providers[index].inputs[0])
+                try rename(providers[index].folder, to: stem, in: directory)
+                providers[index].folder = stem
+            }
+
+            var cells = CellTable()
+            for report in providers.compactMap(\.report) { cells.add(report.cells) }
+            let allocations = Element.allCases.map { element in
+                sectorAllocation(element, providers.compactMap(\.report), method: method)
+            }
+            let sector = try directory.folder("sector", names: sectorNames)
+            try writeSector(
+                providers, cells: cells, allocations: allocations, method: method, options: options, into: sector)
+            try directory.commit()
+            progress?.finish()
+            return MultiRunReport(
+                options: options, providers: providers, cells: cells, allocations: allocations,
+                output: directory.finalPath)
+        } catch {
+            progress?.finish()
+            directory.discard()
+            throw error
+        }
+    }
+
+    /// The providers of the inputs, in the order of their first file: files
+    /// are grouped by the UKPRN of their first record. Two files with the same
+    /// UKPRN are a usage error, unless `merge`: then they are one provider.
+    static func group(_ inputs: [String], merge: Bool) throws -> [ProviderResult] {
+        var providers: [ProviderResult] = []
+        for input in inputs {
+            let key = firstUKPRN(of: input) ?? stem(input)
+            if let index = providers.firstIndex(where: { $0.folder == key }) {
+                guard merge else {
+                    throw Failure.usage(
+                        "\(providers[index].inputs[0]) and \(input) are both for \(key); "
+                            + "give --merge to read them as one provider")
+                }
+                providers[index].inputs.append(input)
+            } else {
+                providers.append(ProviderResult(folder: key, inputs: [input]))
+            }
+        }
+        return providers
+    }
+
+    /// The UKPRN of a file's first data record, or nil when it cannot be read.
+    static func firstUKPRN(of input: String) -> String? {
+        let descriptor = open(input, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        struct Found: Error { var ukprn: String }
+        var layout: Layout?
+        do {
+            try CSVReader(descriptor: descriptor).forEachRecord { record in
+                if layout == nil {
+                    layout = try Layout.detect(from: record, file: input)
+                    if layout!.hasHeader { return }
+                }
+                guard record.count == layout!.fieldCount else { throw Found(ukprn: "") }
+                throw Found(ukprn: record.text(layout!.position(of: .ukprn)!))
+            }
+        } catch let found as Found {
+            return found.ukprn.isEmpty || found.ukprn.contains("/") ? nil : found.ukprn
+        } catch {}
+        return nil
+    }
+
+    static func stem(_ input: String) -> String {
+        String(RunOptions.defaultOutput(for: input).dropFirst("soalloc-out/".count))
+    }
+
+    private static func run(
+        _ provider: ProviderResult, options: RunOptions, method: Method, sideFiles: SideFiles,
+        directory: OutputDirectory, concurrently: Bool, progress: RunProgress?
+    ) -> ProviderResult {
+        var result = provider
+        var providerOptions = options
+        providerOptions.output = "\(options.output)/\(provider.folder)"
+        providerOptions.input = provider.inputs.joined(separator: " ")
+        do {
+            try Run.checkReadable(provider.inputs)
+            let folder = try directory.folder(provider.folder, names: Run.outputNames)
+            do {
+                let report = try Run.produce(
+                    inputs: provider.inputs, options: providerOptions, method: method, sideFiles: sideFiles,
+                    into: folder, concurrently: concurrently, progress: progress)
+                result.report = report.placed(in: "\(directory.finalPath)/\(provider.folder)")
+            } catch {
+                try? FileManager.default.removeItem(atPath: folder.path)
+                throw error
+            }
+        } catch let failure as Failure {
+            result.failure = failure
+        } catch {
+            result.failure = .output("\(provider.folder): \(error)")
+        }
+        return result
+    }
+
+    private static func rename(_ folder: String, to name: String, in directory: OutputDirectory) throws {
+        guard folder != name else { return }
+        let from = "\(directory.workingPath)/\(folder)"
+        let to = "\(directory.workingPath)/\(name)"
+        guard Glibc.rename(from, to) == 0 else {
+            throw Failure.output("\(directory.finalPath)/\(name): cannot create: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    static func sectorAllocation(_ element: Element, _ reports: [RunReport], method: Method) -> SectorAllocation {
+        let elements = reports.map { $0.allocations.elements[element.rawValue] }
+        let allocation = elements.reduce(Decimal(0) as Decimal?) { sum, element in
+            guard let sum, let allocation = element.allocation else { return nil }
+            return sum + allocation
+        }
+        return SectorAllocation(
+            element: element, basis: method[element].basis,
+            weightedVolume: elements.reduce(Decimal(0)) { $0 + $1.weightedVolume },
+            rate: method[element].rate.value, allocation: method[element].rate.value == nil ? nil : allocation)
+    }
+
+    /// `sector/`: the summed cells and money, one row per provider, and the run's provenance.
+    private static func writeSector(
+        _ providers: [ProviderResult], cells: CellTable, allocations: [SectorAllocation], method: Method,
+        options: RunOptions, into sector: OutputFolder
+    ) throws {
+        var outputs: [OutputFile] = []
+        func write(_ name: String, _ rows: [[String]]) throws {
+            let output = try CSVOutput(path: sector.path(of: name))
+            for row in rows { try output.row(row) }
+            outputs.append(try output.finish())
+        }
+        try write("cells.csv", AllocationTables.cellRows(cells))
+        try write("summary.csv", summaryRows(allocations))
+        try write("providers.csv", providerRows(providers))
+        let provenance = Provenance(
+            soalloc: SOAlloc.version, timestamp: Provenance.now(),
+            inputs: providers.compactMap(\.report).flatMap(\.inputs),
+            records: providers.compactMap(\.report).reduce(0) { $0 + $1.tally.records },
+            method: .init(name: method.name, origin: method.origin, sha256: method.sha256),
+            options: options.recorded, outputs: outputs)
+        try Run.write(try provenance.json(), to: "run.json", in: sector)
+    }
+
+    static func summaryRows(_ allocations: [SectorAllocation]) -> [[String]] {
+        var rows = [["ELEMENT", "BASIS", "WEIGHTED_VOLUME", "RATE", "ALLOCATION", "NOTE"]]
+        for element in allocations {
+            rows.append([
+                element.element.name, element.basis.rawValue,
+                element.weightedVolume.exact(minimumPlaces: element.basis.places), element.rate?.description ?? "",
+                element.allocation?.description ?? "",
+                element.allocation == nil ? ElementAllocation.rateNotSet : "the sum of the providers' allocations",
+            ])
+        }
+        let total = allocations.reduce(Decimal(0) as Decimal?) { sum, element in
+            guard let sum, let allocation = element.allocation else { return nil }
+            return sum + allocation
+        }
+        rows.append([
+            "TOTAL", "", "", "", total?.description ?? "",
+            total == nil ? "not computed: an element's rate is not set in the method" : "sum of the elements",
+        ])
+        return rows
+    }
+
+    static func providerRows(_ providers: [ProviderResult]) -> [[String]] {
+        var header = ["PROVIDER", "FILES", "STATUS", "RECORDS", "DISPOP", "DISALLOC", "WAPOP1", "WAPOP2", "WAPOP3", "EQPOP"]
+        for element in Element.allCases { header += ["\(element.name)_VOLUME", "\(element.name)_ALLOCATION"] }
+        header.append("MESSAGE")
+        var rows = [header]
+        for provider in providers {
+            let files = provider.inputs.map { String($0.split(separator: "/").last ?? "") }.joined(separator: " ")
+            guard let report = provider.report else {
+                rows.append(
+                    [provider.folder, files, "failed"] + Array(repeating: "", count: header.count - 4)
+                        + [provider.failure?.description ?? ""])
+                continue
+            }
+            let cells = report.cells
+            let wideningAccess = Element.wideningAccess.cells
+            var row = [
+                provider.folder, files, "ok", String(report.tally.records), String(cells.headcount[0]),
+                String(cells.headcount[1]),
+            ]
+            row += (0..<3).map { String(cells.headcount(Array(wideningAccess[($0 * 6)..<($0 * 6 + 6)]))) }
+            row.append(String(cells.headcount(Element.retention.cells)))
+            for element in report.allocations.elements {
+                row += [
+                    element.weightedVolume.exact(minimumPlaces: element.basis.places),
+                    element.allocation?.description ?? "",
+                ]
+            }
+            row.append("")
+            rows.append(row)
+        }
+        return rows
+    }
+}
+
+/// Hands out provider indices to the worker threads, and counts them done.
+final class WorkQueue: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var nextIndex = 0
+    private let count: Int
+    private var finished = 0
+
+    init(count: Int) { self.count = count }
+
+    func next() -> Int? {
+        condition.lock()
+        defer { condition.unlock() }
+        guard nextIndex < count else { return nil }
+        nextIndex += 1
+        return nextIndex - 1
+    }
+
+    func done() {
+        condition.lock()
+        finished += 1
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func waitUntilDone(workers: Int) {
+        condition.lock()
+        while finished < workers { condition.wait() }
+        condition.unlock()
+    }
+}
+
+/// The providers' results, each set by the worker that ran it.
+final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [ProviderResult?]
+
+    init(count: Int) { results = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ result: ProviderResult) {
+        lock.lock()
+        results[index] = result
+        lock.unlock()
+    }
+
+    var values: [ProviderResult] {
+        lock.lock()
+        defer { lock.unlock() }
+        return results.map { $0! }
+    }
+}

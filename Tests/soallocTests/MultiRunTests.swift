@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+
+private let samples = ["TestData/SO14_F10000001.ind", "TestData/SO14_F10000002.ind", "TestData/SO14_F10000003.ind"]
+
+/// Every file under `folder`, relative, with its text (run.json's time and the folder masked).
+private func tree(_ folder: URL) throws -> [String: String] {
+    var files: [String: String] = [:]
+    let enumerator = FileManager.default.enumerator(atPath: folder.path)!
+    while let path = enumerator.nextObject() as? String {
+        var isDirectory: ObjCBool = false
+        _ = FileManager.default.fileExists(atPath: folder.appendingPathComponent(path).path, isDirectory: &isDirectory)
+        guard !isDirectory.boolValue else { continue }
+        files[path] = normalised(
+            try String(contentsOf: folder.appendingPathComponent(path), encoding: .utf8), out: folder)
+    }
+    return files
+}
+
+@Suite("End to end: many providers at once")
+struct MultiRunTests {
+    @Test("each provider's outputs, the sector's, and the same bytes whatever --jobs is")
+    func jobs() throws {
+        let scratch = Scratch()
+        var trees: [[String: String]] = []
+        for jobs in [1, 2, 4] {
+            let out = scratch.url.appendingPathComponent("jobs\(jobs)")
+            let outcome = try soalloc(samples + ["--out", out.path, "--jobs", String(jobs)], in: repository)
+            #expect(outcome.status == 0, "\(outcome.standardError)")
+            trees.append(try tree(out))
+        }
+        #expect(trees[0] == trees[1])
+        #expect(trees[0] == trees[2])
+        let names = trees[0].keys.sorted()
+        #expect(names.filter { $0.hasPrefix("sector/") } == [
+            "sector/cells.csv", "sector/providers.csv", "sector/run.json", "sector/summary.csv",
+        ])
+        #expect(names.filter { $0.hasPrefix("10000002/") }.count == outputNames.count)
+
+        // Each provider's outputs are what a run of its file alone writes.
+        let alone = scratch.url.appendingPathComponent("alone")
+        _ = try soalloc([samples[1], "--out", alone.path], in: repository)
+        for name in outputNames where name != "run.json" {
+            #expect(trees[0]["10000002/\(name)"] == (try tree(alone))[name], "\(name)")
+        }
+    }
+
+    @Test("the sector's cells and money are the providers' summed")
+    func sums() throws {
+        let scratch = Scratch()
+        let out = scratch.url.appendingPathComponent("out")
+        let outcome = try soalloc(
+            samples + ["--out", out.path, "--method", "TestData/methods/example.yaml"], in: repository)
+        #expect(outcome.status == 0)
+        func rows(_ path: String) throws -> [[String]] {
+            try String(contentsOf: out.appendingPathComponent(path), encoding: .utf8).split(separator: "\n")
+                .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        }
+        let sector = try rows("sector/cells.csv")
+        let providers = try ["10000001", "10000002", "10000003"].map { try rows("\($0)/cells.csv") }
+        for (index, row) in sector.enumerated().dropFirst() {
+            #expect(Int(row[2]) == providers.reduce(0) { $0 + Int($1[index][2])! }, "\(row[1])")
+        }
+        let summaries = try ["10000001", "10000002", "10000003"].map { try rows("\($0)/summary.csv") }
+        let sectorSummary = try rows("sector/summary.csv")
+        for index in 1...3 {
+            #expect(Int(sectorSummary[index][4]) == summaries.reduce(0) { $0 + Int($1[index][4])! })
+        }
+        let listed = try rows("sector/providers.csv")
+        #expect(listed.count == 4)
+        #expect(listed[1][0] == "10000001" && listed[1][2] == "ok" && listed[1][3] == "3000")
+    }
+
+    @Test("a bad file fails only its own provider: exit 65, a line on stderr, a row in providers.csv")
+    func badFile() throws {
+        let scratch = Scratch()
+        let out = scratch.url.appendingPathComponent("out")
+        let outcome = try soalloc(
+            [samples[1], "TestData/bad/empty.ind", samples[2], "--out", out.path], in: repository)
+        #expect(outcome.status == 65)
+        #expect(outcome.standardError == "TestData/bad/empty.ind: line 1: the file is empty\n")
+        let entries = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
+        #expect(entries == ["10000002", "10000003", "sector"])
+        let providers = try String(contentsOf: out.appendingPathComponent("sector/providers.csv"), encoding: .utf8)
+        #expect(providers.contains("\nempty,empty.ind,failed,"))
+    }
+
+    @Test("two files for one UKPRN are a usage error, unless --merge reads them as one provider")
+    func merge() throws {
+        let scratch = Scratch()
+        let twice = try soalloc(
+            [samples[1], samples[1], "--out", scratch.url.appendingPathComponent("a").path], in: repository)
+        #expect(twice.status == 64)
+        #expect(twice.standardError.hasSuffix("give --merge to read them as one provider\n"))
+
+        let out = scratch.url.appendingPathComponent("b")
+        let merged = try soalloc([samples[1], samples[1], "--merge", "--out", out.path], in: repository)
+        #expect(merged.status == 0)
+        let derived = try String(contentsOf: out.appendingPathComponent("10000002/derived.csv"), encoding: .utf8)
+        #expect(derived.split(separator: "\n").count == 1 + 1200)
+        let credibility = try String(contentsOf: out.appendingPathComponent("10000002/credibility.csv"), encoding: .utf8)
+        #expect(credibility.contains("STUBID_DUPLICATE"))
+    }
+
+    @Test("a file whose records name more than one UKPRN takes its file's name")
+    func mixedUKPRN() throws {
+        let scratch = Scratch()
+        var text = try String(contentsOf: repository.appendingPathComponent("TestData/rules/DISPOP.ind"), encoding: .utf8)
+        text = text.replacingOccurrences(of: "\n10000009,NO_DSA", with: "\n10000010,NO_DSA")
+        let input = scratch.url.appendingPathComponent("MIXED.ind")
+        try Data(text.utf8).write(to: input)
+        let out = scratch.url.appendingPathComponent("out")
+        let outcome = try soalloc([input.path, samples[1], "--out", out.path])
+        #expect(outcome.status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted() == ["10000002", "MIXED", "sector"])
+    }
+}
