@@ -19,6 +19,8 @@ public struct RawRecord {
     public let count: Int
     let bytes: UnsafePointer<UInt8>
     let bounds: UnsafePointer<Int>
+    /// Where in the file the record's first line starts (its byte offset).
+    public var offset = 0
 
     /// The bytes of field `index` (0-based).
     @inline(__always)
@@ -53,6 +55,7 @@ struct RecordAssembly {
         var firstField: Int32
         var fieldCount: Int32
         var line: Int
+        var offset: Int
     }
 
     var bytes: UnsafeMutablePointer<UInt8>
@@ -99,7 +102,7 @@ struct RecordAssembly {
 
     /// Ends the record being read. A record whose fields are all empty is
     /// dropped (ruling R3).
-    mutating func commitRecord(line: Int) {
+    mutating func commitRecord(line: Int, offset: Int) {
         rowEnded = false
         var blank = true
         for field in recordStartField..<fieldCount where bounds[2 &* field] != bounds[2 &* field &+ 1] {
@@ -114,7 +117,7 @@ struct RecordAssembly {
         if recordCount == recordCapacity { growRecords() }
         records[recordCount] = Entry(
             firstField: Int32(truncatingIfNeeded: recordStartField),
-            fieldCount: Int32(truncatingIfNeeded: fieldCount - recordStartField), line: line)
+            fieldCount: Int32(truncatingIfNeeded: fieldCount - recordStartField), line: line, offset: offset)
         recordCount &+= 1
         recordStartField = fieldCount
         recordStartByte = byteCount
@@ -126,7 +129,7 @@ struct RecordAssembly {
         let entry = records[index]
         return RawRecord(
             line: entry.line, count: Int(entry.fieldCount), bytes: UnsafePointer(bytes),
-            bounds: UnsafePointer(bounds + 2 &* Int(entry.firstField)))
+            bounds: UnsafePointer(bounds + 2 &* Int(entry.firstField)), offset: entry.offset)
     }
 
     @inline(__always)
@@ -330,6 +333,8 @@ public struct CSVReader: @unchecked Sendable {
 
         var line = 1
         var recordLine = 1
+        var recordOffset = 0
+        var chunkOffset = 0
         var afterCR = false
         var atStart = true
 
@@ -352,6 +357,7 @@ public struct CSVReader: @unchecked Sendable {
             }
             if filled == 0 { break }
             observe?(UnsafeRawBufferPointer(start: chunk, count: filled))
+            defer { chunkOffset += filled }
 
             var cursor = chunk
             let end = chunk + filled
@@ -374,7 +380,10 @@ public struct CSVReader: @unchecked Sendable {
                 }
                 let length = segmentEnd - cursor
 
-                if parser.pstate == 0 { recordLine = line }  // ROW_NOT_BEGUN: a record may start here
+                if parser.pstate == 0 {  // ROW_NOT_BEGUN: a record may start here
+                    recordLine = line
+                    recordOffset = chunkOffset + (cursor - chunk)
+                }
                 let used = withUnsafeMutablePointer(to: &assembly) { context in
                     csv_parse(&parser, cursor, length, fieldEnded, rowEnded, context)
                 }
@@ -398,7 +407,7 @@ public struct CSVReader: @unchecked Sendable {
                     afterCR = false
                 }
                 if assembly.rowEnded {
-                    assembly.commitRecord(line: recordLine)
+                    assembly.commitRecord(line: recordLine, offset: recordOffset)
                     if assembly.recordCount >= Self.batchRecords || assembly.byteCount >= Self.batchBytes {
                         try deliver(&assembly)
                     }
@@ -411,7 +420,7 @@ public struct CSVReader: @unchecked Sendable {
             csv_fini(&parser, fieldEnded, rowEnded, context)
         }
         if finished != 0 { throw try syntaxError("a quoted field is not closed before the end of the file") }
-        if assembly.rowEnded { assembly.commitRecord(line: recordLine) }
+        if assembly.rowEnded { assembly.commitRecord(line: recordLine, offset: recordOffset) }
         try deliver(&assembly)
     }
 }

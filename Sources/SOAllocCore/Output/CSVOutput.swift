@@ -17,7 +17,7 @@ import Darwin
 /// one write at a time and in order; a write error is thrown by the next
 /// call that writes.
 public final class CSVOutput: @unchecked Sendable {
-    public static let bufferSize = 1 << 20
+    public static let bufferSize = 1 << 18
 
     /// The queue every output's buffers are written on, in order.
     private static let writer = DispatchQueue(label: "soalloc.output")

@@ -1,7 +1,8 @@
 /// The data-quality findings of each record: text the rules could not read
 /// (rulings R4, R6, R9–R11), rule clauses that report a check, and the
 /// credibility checks of the record as a whole (dates, codes, FTE, required
-/// values, duplicate STUBIDs). A finding never stops the run.
+/// values). Duplicate STUBIDs are found once every record has been read
+/// (`StubidLedger`). A finding never stops the run.
 struct Findings {
     /// The checks each rule's clauses report, by rule and clause.
     private static let clauseChecks: [[Check?]] = Derivation.rules.map { $0.clauses.map(\.check) }
@@ -46,8 +47,10 @@ struct Findings {
     private var domicilePosition: Int
     private var mstufeePosition: Int
     private var stubidPosition: Int
-    /// Each STUBID seen, with the first record that had it.
-    private var stubids = FingerprintTable()
+    /// Each STUBID seen, for the duplicate check at the end.
+    private(set) var stubids = StubidLedger()
+    /// The provider's file being read (its index): where a duplicate's record is.
+    var file = 0
     /// The last code looked up in each list, with its status: records repeat codes.
     private var codeCache = CodeCache()
 
@@ -74,16 +77,14 @@ struct Findings {
         stubidPosition = layout.position(of: .stubid)!
     }
 
-    /// Reads the next records by another file's layout, keeping the STUBIDs
-    /// seen (files merged into one provider).
+    /// Reads the next file's records by its layout, keeping the STUBIDs seen
+    /// (files merged into one provider).
     mutating func use(_ layout: Layout) {
         let stubids = self.stubids
-        self = Findings(layout: layout, stubids: stubids)
-    }
-
-    private init(layout: Layout, stubids: FingerprintTable) {
-        self.init(layout: layout)
+        let file = self.file
+        self = Findings(layout: layout)
         self.stubids = stubids
+        self.file = file + 1
     }
 
     /// A field a finding names: a known column, or any field by position.
@@ -136,9 +137,7 @@ struct Findings {
             try finding(.requiredEmpty, column, "")
         }
         let stubid = record[stubidPosition]
-        if !stubid.isEmpty, let first = stubids.insert(stubid, row: row) {
-            try finding(.stubidDuplicate, .stubid, String(first))
-        }
+        if !stubid.isEmpty { try stubids.add(stubid, row: row, file: file, offset: record.offset) }
     }
 
     @inline(__always)

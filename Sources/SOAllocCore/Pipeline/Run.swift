@@ -152,6 +152,7 @@ public enum Run {
                     sha256: hasher.finalize().hexadecimal))
         }
         guard var pipeline else { preconditionFailure("a run has at least one input") }
+        try pipeline.reportDuplicateStubids(inputs: inputs)
         try pipeline.reportSideFileFindings()
         let allocations = Allocations(cells: pipeline.cells, method: method)
         var outputs = try pipeline.outputs.finish()
@@ -165,6 +166,34 @@ public enum Run {
         return RunReport(
             options: options, tally: pipeline.tally, cells: pipeline.cells, method: method, allocations: allocations,
             outputs: outputNames, provider: pipeline.provider, inputs: read)
+    }
+
+    /// Calls `body` with the record that starts at `offset` in the file.
+    static func withRecord(at offset: Int, in path: String, layout: Layout, _ body: (RawRecord) throws -> Void) throws {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw Failure.noInput("\(path): cannot open: \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        struct Done: Error {}
+        var window = 1 << 16
+        while true {
+            var bytes = [UInt8](repeating: 0, count: window)
+            let got = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress!, window, off_t(offset)) }
+            guard got > 0 else { throw Failure.noInput("\(path): cannot read again at byte \(offset)") }
+            bytes.removeLast(window - got)
+            var complete = false
+            do {
+                try CSVReader(bytes: bytes).forEachRecord { record in
+                    complete = record.count == layout.fieldCount
+                    if complete { try body(record) }
+                    throw Done()
+                }
+            } catch is Done {} catch is CSVSyntaxError {}
+            // A record longer than the window is read again with a larger one.
+            if complete || got < window { return }
+            window *= 4
+        }
     }
 
     /// The method file the user named, or the default.
@@ -307,6 +336,8 @@ struct RecordPipeline {
     var cells = CellTable()
     var findings: Findings
     var progress: RunProgress?
+    /// The layout of each file read, in order.
+    private var layouts: [Layout]
     /// The UKPRN of the first record, and whether every record has it.
     private var firstUKPRN: [UInt8]?
     private var oneUKPRN = true
@@ -314,6 +345,7 @@ struct RecordPipeline {
     init(file: String, layout: Layout, sideFiles: SideFiles, place: some OutputPlace) throws {
         self.file = file
         self.layout = layout
+        layouts = [layout]
         findings = Findings(layout: layout)
         deriver = RecordDeriver(layout: layout, sideFiles: sideFiles)
         comparison = Comparison(layout: layout)
@@ -325,6 +357,7 @@ struct RecordPipeline {
     mutating func use(_ layout: Layout, file: String) {
         self.file = file
         self.layout = layout
+        layouts.append(layout)
         findings.use(layout)
         deriver.use(layout)
         comparison = Comparison(layout: layout)
@@ -335,6 +368,22 @@ struct RecordPipeline {
     /// The provider: the records' UKPRN, or nil when they have more than one.
     var provider: String? {
         oneUKPRN ? firstUKPRN.map { String(decoding: $0, as: UTF8.self) } : nil
+    }
+
+    /// Writes a STUBID_DUPLICATE finding for each record whose STUBID an
+    /// earlier record has, in row order, after the records' other findings.
+    /// Each record is read again from its file, at the offset noted for it.
+    mutating func reportDuplicateStubids(inputs: [String]) throws {
+        for duplicate in try findings.stubids.duplicates() {
+            let layout = layouts[duplicate.file]
+            outputs.use(layout, derivation: deriver.derivation)
+            try Run.withRecord(at: duplicate.offset, in: inputs[duplicate.file], layout: layout) { record in
+                tally.findings[Check.stubidDuplicate.index] += 1
+                try outputs.writeFinding(
+                    row: duplicate.row, record, check: .stubidDuplicate, field: Column.stubid.name,
+                    value: record[layout.position(of: .stubid)!], detail: String(duplicate.firstRow))
+            }
+        }
     }
 
     /// Writes the findings about the side files' own rows, after the records':

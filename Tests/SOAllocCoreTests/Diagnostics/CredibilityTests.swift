@@ -105,13 +105,47 @@ struct CredibilityTests {
         #expect(fires == (column != .hefesfte && column != .learnfamcodeDLA))
     }
 
-    @Test("STUBID_DUPLICATE on the second record with a STUBID, naming the first")
-    func duplicateStubid() {
+    @Test("STUBID_DUPLICATE for each later record with a STUBID, naming the first; numbers compared as numbers")
+    func duplicateStubid() throws {
+        let ledger = StubidLedger()
+        for (row, stubid) in ["77", "78", "077", "A1", "a1", "A1", "77"].enumerated() {
+            var text = stubid
+            try text.withUTF8 { try ledger.add($0, row: row + 1, file: 0, offset: row * 100) }
+        }
+        #expect(try ledger.duplicates() == [
+            .init(row: 3, firstRow: 1, file: 0, offset: 200), .init(row: 6, firstRow: 4, file: 0, offset: 500),
+            .init(row: 7, firstRow: 1, file: 0, offset: 600),
+        ])
+    }
+
+    @Test("duplicate STUBIDs are found across runs spilled to disk")
+    func duplicateStubidSpilled() throws {
+        let ledger = StubidLedger()
+        let count = StubidLedger.bufferEntries * 3 + 17
+        for row in 1...count {
+            var text = String(row % (count - 5) + 1)  // the last five repeat the first five
+            try text.withUTF8 { try ledger.add($0, row: row, file: row % 3, offset: row) }
+        }
+        let duplicates = try ledger.duplicates()
+        #expect(duplicates.map(\.row) == Array((count - 4)...count))
+        #expect(duplicates.map(\.firstRow) == Array(1...5))
+        #expect(duplicates[0].file == (count - 4) % 3)
+    }
+
+    @Test("a duplicate STUBID is reported by a run, after the records' other findings, with its record")
+    func duplicateStubidInRun() throws {
+        let directory = TemporaryDirectory()
         let records = [
-            TestRecord(cleanValues.merging([.stubid: "77"]) { $1 }), TestRecord(cleanValues.merging([.stubid: "78"]) { $1 }),
-            TestRecord(cleanValues.merging([.stubid: "77"]) { $1 }),
+            TestRecord(cleanValues.merging([.stubid: "77", .learnrefnumber: "FIRST"]) { $1 }),
+            TestRecord(cleanValues.merging([.stubid: "78", .hefesfte: "n/a"]) { $1 }),
+            TestRecord(cleanValues.merging([.stubid: "077", .learnrefnumber: "SECOND"]) { $1 }),
         ]
-        #expect(findings(records) == [[], [], ["STUBID_DUPLICATE STUBID 1"]])
+        let input = directory.file("f.ind", TestFile.text(records))
+        let report = try Run.execute(RunOptions(input: input, output: "\(directory.path)/out"))
+        #expect(report.tally.findings[Check.stubidDuplicate.index] == 1)
+        let lines = try String(contentsOfFile: "\(directory.path)/out/credibility.csv", encoding: .utf8)
+            .split(separator: "\n")
+        #expect(lines.last == "3,10000001,SECOND,1,077,STUBID,077,error,STUBID_DUPLICATE,STUBID '077' is also on record 1")
     }
 
     @Test("WAQUIN_UNAVAILABLE for a widening access record without a quintile, not outside the populations")
