@@ -66,6 +66,8 @@ struct RecordAssembly {
     var fieldCount = 0
     var rowEnded = false
     var records: UnsafeMutablePointer<Entry>
+    /// What a `prepare` step made of each record (on the reading thread).
+    var facts: UnsafeMutablePointer<Facts>
     var recordCapacity: Int
     var recordCount = 0
     /// Where the record being read starts.
@@ -79,12 +81,15 @@ struct RecordAssembly {
         bounds = .allocate(capacity: 2 * fieldCapacity)
         recordCapacity = 64
         records = .allocate(capacity: recordCapacity)
+        facts = .allocate(capacity: recordCapacity)
+        facts.initialize(repeating: Facts(), count: recordCapacity)
     }
 
     func deallocate() {
         bytes.deallocate()
         bounds.deallocate()
         records.deallocate()
+        facts.deallocate()
     }
 
     /// Empties the batch.
@@ -182,6 +187,10 @@ struct RecordAssembly {
         grown.update(from: records, count: recordCount)
         records.deallocate()
         records = grown
+        let grownFacts = UnsafeMutablePointer<Facts>.allocate(capacity: capacity)
+        grownFacts.initialize(repeating: Facts(), count: capacity)
+        facts.deallocate()
+        facts = grownFacts
         recordCapacity = capacity
     }
 }
@@ -265,24 +274,44 @@ public struct CSVReader: @unchecked Sendable {
     /// a batch of records ahead, while `body` runs on this one: the same
     /// records, in the same order, with the same errors.
     public func forEachRecord(concurrently: Bool = false, _ body: (RawRecord) throws -> Void) throws {
+        try forEachRecord(concurrently: concurrently, prepare: nil) { record, _ in try body(record) }
+    }
+
+    /// As `forEachRecord(concurrently:_:)`, with a `prepare` step that runs on
+    /// the reading thread, record by record and in order, before `body` sees
+    /// each record with the `Facts` its step made (or nil without a step).
+    /// `prepare` must not touch what `body` uses.
+    func forEachRecord(
+        concurrently: Bool, prepare: ((RawRecord, inout Facts) -> Void)?,
+        _ body: (RawRecord, UnsafePointer<Facts>?) throws -> Void
+    ) throws {
+        let step = PrepareStep(prepare)
+        let prepared = step.run
+        func consume(_ batch: RecordAssembly) throws {
+            for index in 0..<batch.recordCount {
+                try body(batch.record(index), prepare == nil ? nil : UnsafePointer(batch.facts + index))
+            }
+        }
         guard concurrently else {
             var assembly = RecordAssembly()
             defer { assembly.deallocate() }
             try parse(into: &assembly) { batch in
-                for index in 0..<batch.recordCount { try body(batch.record(index)) }
+                prepared(&batch)
+                try consume(batch)
                 batch.clear()
             }
             return
         }
 
         let channel = BatchChannel(batches: 3)
-        let reader = Thread { [self] in
+        let reader = Thread { [self, step] in
             guard var assembly = channel.takeFree() else {
                 channel.send(.end)
                 return
             }
             do {
                 try parse(into: &assembly) { batch in
+                    step.run(&batch)
                     channel.send(.batch(batch))
                     guard let next = channel.takeFree() else {
                         batch = RecordAssembly()  // the sent batch is the consumer's now
@@ -307,7 +336,7 @@ public struct CSVReader: @unchecked Sendable {
             switch channel.receive() {
             case .batch(let batch):
                 defer { channel.giveBack(batch) }
-                for index in 0..<batch.recordCount { try body(batch.record(index)) }
+                try consume(batch)
             case .end:
                 return
             case .failure(let error):
@@ -422,6 +451,18 @@ public struct CSVReader: @unchecked Sendable {
         if finished != 0 { throw try syntaxError("a quoted field is not closed before the end of the file") }
         if assembly.rowEnded { assembly.commitRecord(line: recordLine, offset: recordOffset) }
         try deliver(&assembly)
+    }
+}
+
+/// A `prepare` step, handed to the reading thread, which alone calls it.
+final class PrepareStep: @unchecked Sendable {
+    private let prepare: ((RawRecord, inout Facts) -> Void)?
+
+    init(_ prepare: ((RawRecord, inout Facts) -> Void)?) { self.prepare = prepare }
+
+    func run(_ batch: inout RecordAssembly) {
+        guard let prepare else { return }
+        for index in 0..<batch.recordCount { prepare(batch.record(index), &batch.facts[index]) }
     }
 }
 

@@ -134,12 +134,13 @@ public enum Run {
     ) throws -> RunReport {
         let timestamp = Provenance.now()
         var pipeline: RecordPipeline?
+        let stage = RecordStage(sideFiles: sideFiles)
         var read: [Provenance.Input] = []
         for input in inputs {
             var hasher = SHA256()
             var size = 0
             try process(
-                file: input, sideFiles: sideFiles, into: place, pipeline: &pipeline, concurrently: concurrently,
+                file: input, stage: stage, into: place, pipeline: &pipeline, concurrently: concurrently,
                 progress: progress
             ) { chunk in
                 hasher.update(bufferPointer: chunk)
@@ -153,7 +154,7 @@ public enum Run {
         }
         guard var pipeline else { preconditionFailure("a run has at least one input") }
         try pipeline.reportDuplicateStubids(inputs: inputs)
-        try pipeline.reportSideFileFindings()
+        try pipeline.reportSideFileFindings(stage.deriver!.linked)
         let allocations = Allocations(cells: pipeline.cells, method: method)
         var outputs = try pipeline.outputs.finish()
         outputs += try AllocationTables.write(pipeline.cells, method, allocations, into: place)
@@ -219,7 +220,7 @@ public enum Run {
     /// `pipeline` (made from the file's layout when nil, or carried on from
     /// the files before it).
     static func process(
-        file: String, sideFiles: SideFiles, into place: some OutputPlace, pipeline: inout RecordPipeline?,
+        file: String, stage: RecordStage, into place: some OutputPlace, pipeline: inout RecordPipeline?,
         concurrently: Bool, progress: RunProgress? = nil, observe: @escaping (UnsafeRawBufferPointer) -> Void
     ) throws {
         let descriptor = open(file, O_RDONLY | O_CLOEXEC)
@@ -230,19 +231,22 @@ public enum Run {
         let recordsBefore = pipeline?.tally.records ?? 0
         var layout: Layout?
         do {
-            try CSVReader(descriptor: descriptor, observe: observe).forEachRecord(concurrently: concurrently) { record in
+            stage.start(file: file)
+            try CSVReader(descriptor: descriptor, observe: observe).forEachRecord(
+                concurrently: concurrently, prepare: stage.prepare
+            ) { record, derived in
                 if layout == nil {
                     let found = try Layout.detect(from: record, file: file)
                     layout = found
                     if pipeline == nil {
-                        pipeline = try RecordPipeline(file: file, layout: found, sideFiles: sideFiles, place: place)
+                        pipeline = try RecordPipeline(file: file, layout: found, place: place)
                         pipeline!.progress = progress
                     } else {
                         pipeline!.use(found, file: file)
                     }
                     if found.hasHeader { return }
                 }
-                try pipeline!.consume(record)
+                try pipeline!.consume(record, derived!)
             }
         } catch let error as CSVSyntaxError {
             let names = layout?.fieldNames ?? []
@@ -290,6 +294,47 @@ struct SideFiles {
     }
 }
 
+/// The derivation of a provider's records, done as they are read: on the
+/// reading thread when the run reads on one. It finds each file's layout from
+/// its first record, as the consumer does, and derives every data record
+/// with the right number of fields; the consumer reports anything else.
+final class RecordStage: @unchecked Sendable {
+    private let sideFiles: SideFiles
+    private var file = ""
+    private var layout: Layout?
+    /// The provider's deriver, carried from file to file (its linked data
+    /// notes which learners were matched).
+    private(set) var deriver: RecordDeriver?
+
+    init(sideFiles: SideFiles) {
+        self.sideFiles = sideFiles
+    }
+
+    /// Begins the next file.
+    func start(file: String) {
+        self.file = file
+        layout = nil
+    }
+
+    /// Derives one record into `facts`, or marks it not derived.
+    func prepare(_ record: RawRecord, _ facts: inout Facts) {
+        facts.isDerived = false
+        if layout == nil {
+            guard let found = try? Layout.detect(from: record, file: file) else { return }
+            layout = found
+            if deriver == nil {
+                deriver = RecordDeriver(layout: found, sideFiles: sideFiles)
+            } else {
+                deriver!.use(found)
+            }
+            if found.hasHeader { return }
+        }
+        guard record.count == layout!.fieldCount else { return }
+        deriver!.derive(record, into: &facts)
+        facts.isDerived = true
+    }
+}
+
 /// Turns a raw record into its facts: reads its fields, adds its linked
 /// data, and derives every field. The same steps serve the run and the tests.
 struct RecordDeriver {
@@ -328,7 +373,6 @@ struct RecordDeriver {
 struct RecordPipeline {
     var file: String
     var layout: Layout
-    var deriver: RecordDeriver
     var comparison: Comparison
     var outputs: RecordOutputs
     var facts = Facts()
@@ -342,14 +386,13 @@ struct RecordPipeline {
     private var firstUKPRN: [UInt8]?
     private var oneUKPRN = true
 
-    init(file: String, layout: Layout, sideFiles: SideFiles, place: some OutputPlace) throws {
+    init(file: String, layout: Layout, place: some OutputPlace) throws {
         self.file = file
         self.layout = layout
         layouts = [layout]
         findings = Findings(layout: layout)
-        deriver = RecordDeriver(layout: layout, sideFiles: sideFiles)
         comparison = Comparison(layout: layout)
-        outputs = try RecordOutputs(place: place, layout: layout, derivation: deriver.derivation)
+        outputs = try RecordOutputs(place: place, layout: layout, derivation: .standard)
         for (index, slot) in Slot.derived.enumerated() { tally.compared[index] = comparison.compares(slot) }
     }
 
@@ -359,9 +402,8 @@ struct RecordPipeline {
         self.layout = layout
         layouts.append(layout)
         findings.use(layout)
-        deriver.use(layout)
         comparison = Comparison(layout: layout)
-        outputs.use(layout, derivation: deriver.derivation)
+        outputs.use(layout, derivation: .standard)
         for (index, slot) in Slot.derived.enumerated() where comparison.compares(slot) { tally.compared[index] = true }
     }
 
@@ -376,7 +418,7 @@ struct RecordPipeline {
     mutating func reportDuplicateStubids(inputs: [String]) throws {
         for duplicate in try findings.stubids.duplicates() {
             let layout = layouts[duplicate.file]
-            outputs.use(layout, derivation: deriver.derivation)
+            outputs.use(layout, derivation: .standard)
             try Run.withRecord(at: duplicate.offset, in: inputs[duplicate.file], layout: layout) { record in
                 tally.findings[Check.stubidDuplicate.index] += 1
                 try outputs.writeFinding(
@@ -388,10 +430,10 @@ struct RecordPipeline {
 
     /// Writes the findings about the side files' own rows, after the records':
     /// unusable qualifications, and learners no record matched.
-    mutating func reportSideFileFindings() throws {
-        guard let quals = deriver.linked.quals else { return }
+    mutating func reportSideFileFindings(_ linked: LinkedData) throws {
+        guard let quals = linked.quals else { return }
         var findings = quals.findings
-        for index in deriver.linked.unmatchedLearners {
+        for index in linked.unmatchedLearners {
             let first = quals.learners.values[index][0]
             findings.append(
                 SideFileFinding(
@@ -405,9 +447,10 @@ struct RecordPipeline {
         }
     }
 
-    /// Derives one data record and writes its rows to every output.
+    /// Writes one data record's rows to every output, from the facts its
+    /// `RecordStage` derived.
     @inline(__always)
-    mutating func consume(_ record: RawRecord) throws {
+    mutating func consume(_ record: RawRecord, _ derived: UnsafePointer<Facts>) throws {
         let row = tally.records + 1
         guard record.count == layout.fieldCount else {
             throw layout.fieldCountError(record, number: row, file: file)
@@ -418,7 +461,7 @@ struct RecordPipeline {
         } else {
             firstUKPRN = Array(ukprn)
         }
-        deriver.derive(record, into: &facts)
+        facts = derived.pointee
         tally.records += 1
         if tally.records & 8191 == 0 { progress?.recorded(8192) }
         cells.count(facts)
