@@ -48,6 +48,12 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Show no progress, even on a terminal.")
     var quiet = false
 
+    @Flag(inversion: .prefixedNo, help: "Write summary.xlsx, the workbook with live formulas.")
+    var xlsx = true
+
+    @Flag(inversion: .prefixedNo, help: "Write report.html, the one-page report.")
+    var html = true
+
     @OptionGroup var sideFiles: SideFileOptions
 
     func validate() throws {
@@ -60,7 +66,7 @@ struct RunCommand: ParsableCommand {
         let options = RunOptions(
             input: files.joined(separator: " "),
             output: out ?? (single ? RunOptions.defaultOutput(for: files[0]) : "soalloc-out"), strict: strict,
-            method: sideFiles.method, quals: sideFiles.quals, postcodes: sideFiles.postcodes)
+            method: sideFiles.method, quals: sideFiles.quals, postcodes: sideFiles.postcodes, xlsx: xlsx, html: html)
         let progress = !quiet && isatty(2) != 0 ? RunProgress { FileHandle.standardError.write(Data($0.utf8)) } : nil
         do {
             if single {

@@ -22,8 +22,24 @@ func goldenFolder(for sample: String) -> URL {
 /// Every file a run writes.
 let outputNames = [
     "cells.csv", "credibility.csv", "derived.csv", "differences.csv", "disability.csv", "exclusions.csv",
-    "method-used.yaml", "retention.csv", "run.json", "summary.csv", "widening_access.csv",
+    "method-used.yaml", "report.html", "retention.csv", "run.json", "summary.csv", "summary.xlsx", "widening_access.csv",
 ]
+
+/// An output's bytes, with the run's paths and time normalised in the files that have them.
+func normalisedOutput(_ url: URL, out: URL) throws -> Data {
+    let data = try Data(contentsOf: url)
+    guard ["run.json", "report.html"].contains(url.lastPathComponent) else { return data }
+    return Data(normalised(String(decoding: data, as: UTF8.self), out: out).utf8)
+}
+
+/// An output as it is compared with its golden file: the workbook as the text
+/// `scripts/xlsx-dump` makes of it with an independent reader, and the rest
+/// normalised.
+func comparable(_ name: String, in out: URL) throws -> (name: String, data: Data) {
+    let url = out.appendingPathComponent(name)
+    if name == "summary.xlsx" { return ("summary.xlsx.txt", Data(try xlsxDump(url).utf8)) }
+    return (name, try normalisedOutput(url, out: out))
+}
 
 /// Runs soalloc on `sample` with `options` and compares every output, and the
 /// summary it prints, with the golden files in `expected`.
@@ -37,18 +53,22 @@ func checkGolden(_ sample: String, options: [String] = [], expected: URL) throws
     let written = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
     #expect(written == outputNames)
     for name in written {
-        var data = try Data(contentsOf: out.appendingPathComponent(name))
-        if name == "run.json" { data = Data(normalised(String(decoding: data, as: UTF8.self), out: out).utf8) }
-        expectGolden(data, at: expected.appendingPathComponent(name))
+        let output = try comparable(name, in: out)
+        expectGolden(output.data, at: expected.appendingPathComponent(output.name))
     }
     expectGolden(Data(normalised(outcome.standardOutput, out: out).utf8), at: expected.appendingPathComponent("summary.txt"))
 }
 
-/// Text with the run's own paths and time replaced, so that it can be compared.
+/// Text with the run's own paths and time replaced, so that it can be compared:
+/// the time in `run.json` and `report.html`, and so the SHA-256 of `report.html`.
 func normalised(_ text: String, out: URL) -> String {
     text.replacingOccurrences(of: out.path, with: "<out>")
         .replacingOccurrences(of: repository.path + "/", with: "")
         .replacingOccurrences(of: #""timestamp" : "[0-9T:Z-]+""#, with: #""timestamp" : "<timestamp>""#, options: .regularExpression)
+        .replacingOccurrences(of: #"<td>Run</td><td>[0-9T:Z-]+</td>"#, with: "<td>Run</td><td><timestamp></td>", options: .regularExpression)
+        .replacingOccurrences(
+            of: #"("name" : "report.html",\s*"sha256" : ")[0-9a-f]{64}"#, with: "$1<sha256: the report has the time>",
+            options: .regularExpression)
 }
 
 @Suite("End to end: the built binary on TestData")
@@ -82,7 +102,7 @@ struct GoldenTests {
             expected: repository.appendingPathComponent("TestData/linked/expected/SO14_F10000001"))
     }
 
-    @Test("the same input gives the same bytes on a second run, but for run.json's time")
+    @Test("the same input gives the same bytes on a second run, but for the time in run.json and report.html")
     func deterministic() throws {
         let scratch = Scratch()
         let input = repository.appendingPathComponent("TestData/SO14_F10000003.ind").path
@@ -90,10 +110,9 @@ struct GoldenTests {
             _ = try soalloc([input, "--out", scratch.url.appendingPathComponent(name).path])
         }
         for file in outputNames {
-            func read(_ run: String) throws -> String {
+            func read(_ run: String) throws -> Data {
                 let out = scratch.url.appendingPathComponent(run)
-                return normalised(
-                    try String(contentsOf: out.appendingPathComponent(file), encoding: .utf8), out: out)
+                return try normalisedOutput(out.appendingPathComponent(file), out: out)
             }
             #expect(try read("a") == read("b"), "\(file)")
         }
@@ -109,7 +128,7 @@ struct GoldenTests {
         let outputs = try #require(run["outputs"] as? [[String: Any]])
         #expect(outputs.map { $0["name"] as? String } == [
             "derived.csv", "differences.csv", "credibility.csv", "exclusions.csv", "cells.csv", "disability.csv",
-            "widening_access.csv", "retention.csv", "summary.csv", "method-used.yaml",
+            "widening_access.csv", "retention.csv", "summary.csv", "summary.xlsx", "report.html", "method-used.yaml",
         ])
         for output in outputs {
             let name = try #require(output["name"] as? String)

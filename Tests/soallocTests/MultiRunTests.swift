@@ -4,15 +4,14 @@ import Testing
 private let samples = ["TestData/SO14_F10000001.ind", "TestData/SO14_F10000002.ind", "TestData/SO14_F10000003.ind"]
 
 /// Every file under `folder`, relative, with its text (run.json's time and the folder masked).
-private func tree(_ folder: URL) throws -> [String: String] {
-    var files: [String: String] = [:]
+private func tree(_ folder: URL) throws -> [String: Data] {
+    var files: [String: Data] = [:]
     let enumerator = FileManager.default.enumerator(atPath: folder.path)!
     while let path = enumerator.nextObject() as? String {
         var isDirectory: ObjCBool = false
         _ = FileManager.default.fileExists(atPath: folder.appendingPathComponent(path).path, isDirectory: &isDirectory)
         guard !isDirectory.boolValue else { continue }
-        files[path] = normalised(
-            try String(contentsOf: folder.appendingPathComponent(path), encoding: .utf8), out: folder)
+        files[path] = try normalisedOutput(folder.appendingPathComponent(path), out: folder)
     }
     return files
 }
@@ -22,7 +21,7 @@ struct MultiRunTests {
     @Test("each provider's outputs, the sector's, and the same bytes whatever --jobs is")
     func jobs() throws {
         let scratch = Scratch()
-        var trees: [[String: String]] = []
+        var trees: [[String: Data]] = []
         for jobs in [1, 2, 4] {
             let out = scratch.url.appendingPathComponent("jobs\(jobs)")
             let outcome = try soalloc(samples + ["--out", out.path, "--jobs", String(jobs)], in: repository)

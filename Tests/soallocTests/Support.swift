@@ -89,3 +89,38 @@ func expectGolden(_ actual: Data, at expected: URL, sourceLocation: SourceLocati
         Issue.record("\(relative) differs: \(detail)", sourceLocation: sourceLocation)
     }
 }
+
+/// Runs `/usr/bin/python3` with `arguments`, for checks by independent readers
+/// (Debian's python3-openpyxl, Python's XML parser); fails when it exits non-zero.
+func python(_ arguments: [String], input: String? = nil) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+    process.arguments = arguments
+    let output = Pipe()
+    let error = Pipe()
+    let standardInput = Pipe()
+    process.standardOutput = output
+    process.standardError = error
+    process.standardInput = standardInput
+    try process.run()
+    standardInput.fileHandleForWriting.write(Data((input ?? "").utf8))
+    try standardInput.fileHandleForWriting.close()
+    let outputData = output.fileHandleForReading.readDataToEndOfFile()
+    let errorData = error.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw PythonFailed(arguments: arguments, message: String(decoding: errorData, as: UTF8.self))
+    }
+    return String(decoding: outputData, as: UTF8.self)
+}
+
+struct PythonFailed: Error, CustomStringConvertible {
+    var arguments: [String]
+    var message: String
+    var description: String { "python3 \(arguments.joined(separator: " ")) failed: \(message)" }
+}
+
+/// The workbook at `url` as text, by `scripts/xlsx-dump` (openpyxl).
+func xlsxDump(_ url: URL) throws -> String {
+    try python([repository.appendingPathComponent("scripts/xlsx-dump").path, url.path])
+}

@@ -62,7 +62,7 @@ public enum MultiRun {
         let sideFiles = try SideFiles(options, method: method)
         var providers = try group(inputs, merge: merge)
 
-        let directory = try OutputDirectory(options.output, names: Array(Set(Run.outputNames + sectorNames)).sorted())
+        let directory = try OutputDirectory(options.output, names: Array(Set(options.outputNames + sectorNames)).sorted())
         directory.removeOnInterrupt()
         do {
             progress?.start(files: inputs)
@@ -171,7 +171,7 @@ public enum MultiRun {
         providerOptions.input = provider.inputs.joined(separator: " ")
         do {
             try Run.checkReadable(provider.inputs)
-            let folder = try directory.folder(provider.folder, names: Run.outputNames)
+            let folder = try directory.folder(provider.folder, names: options.outputNames)
             do {
                 let report = try Run.produce(
                     inputs: provider.inputs, options: providerOptions, method: method, sideFiles: sideFiles,

@@ -21,10 +21,14 @@ public struct RunOptions: Sendable {
     public var quals: String?
     /// A file of postcodes' quintiles.
     public var postcodes: String?
+    /// Write `summary.xlsx`.
+    public var xlsx: Bool
+    /// Write `report.html`.
+    public var html: Bool
 
     public init(
         input: String, output: String, strict: Bool = false, method: String? = nil, quals: String? = nil,
-        postcodes: String? = nil
+        postcodes: String? = nil, xlsx: Bool = true, html: Bool = true
     ) {
         self.input = input
         self.output = output
@@ -32,6 +36,14 @@ public struct RunOptions: Sendable {
         self.method = method
         self.quals = quals
         self.postcodes = postcodes
+        self.xlsx = xlsx
+        self.html = html
+    }
+
+    /// Every file a run writes, in the order `run.json` lists them.
+    public var outputNames: [String] {
+        RecordOutputs.names + AllocationTables.names + (xlsx ? [Workbook.name] : []) + (html ? [HTMLReport.name] : [])
+            + ["method-used.yaml", "run.json"]
     }
 
     /// `./soalloc-out/<file name without extension>/`.
@@ -45,7 +57,7 @@ public struct RunOptions: Sendable {
     var recorded: [String: String] {
         [
             "out": output, "strict": String(strict), "method": method ?? "default", "quals": quals ?? "none",
-            "postcodes": postcodes ?? "none",
+            "postcodes": postcodes ?? "none", "xlsx": String(xlsx), "html": String(html),
         ]
     }
 }
@@ -81,10 +93,6 @@ public struct RunReport: Sendable {
 
 /// Streams one individualised file through the derivations into the output files.
 public enum Run {
-    /// Every file a run writes, in the order the summary lists them.
-    public static let outputNames =
-        RecordOutputs.names + AllocationTables.names + ["method-used.yaml", "run.json"]
-
     /// Runs the whole job for one file. Throws `Failure`; on any failure no
     /// output is left. With `concurrently`, the file is read on a second thread.
     public static func execute(_ options: RunOptions, concurrently: Bool = true, progress: RunProgress? = nil) throws
@@ -93,7 +101,7 @@ public enum Run {
         let method = try loadMethod(options.method)
         let sideFiles = try SideFiles(options, method: method)
         try checkReadable([options.input])
-        let directory = try OutputDirectory(options.output, names: outputNames)
+        let directory = try OutputDirectory(options.output, names: options.outputNames)
         directory.removeOnInterrupt()
         do {
             progress?.start(files: [options.input])
@@ -158,6 +166,15 @@ public enum Run {
         let allocations = Allocations(cells: pipeline.cells, method: method)
         var outputs = try pipeline.outputs.finish()
         outputs += try AllocationTables.write(pipeline.cells, method, allocations, into: place)
+        let presentation = Presentation(
+            provider: pipeline.provider, inputs: read, tally: pipeline.tally, cells: pipeline.cells, method: method,
+            allocations: allocations, options: options.recorded)
+        if options.xlsx {
+            outputs.append(try Workbook.write(presentation, from: place, to: place.path(of: Workbook.name)))
+        }
+        if options.html {
+            outputs.append(try write(HTMLReport.text(presentation, timestamp: timestamp), to: HTMLReport.name, in: place))
+        }
         outputs.append(try write(method.text, to: "method-used.yaml", in: place))
         let provenance = Provenance(
             soalloc: SOAlloc.version, timestamp: timestamp, inputs: read, records: pipeline.tally.records,
@@ -166,7 +183,7 @@ public enum Run {
         try write(try provenance.json(), to: "run.json", in: place)
         return RunReport(
             options: options, tally: pipeline.tally, cells: pipeline.cells, method: method, allocations: allocations,
-            outputs: outputNames, provider: pipeline.provider, inputs: read)
+            outputs: options.outputNames, provider: pipeline.provider, inputs: read)
     }
 
     /// Calls `body` with the record that starts at `offset` in the file.

@@ -1,0 +1,2 @@
+// libxlsxwriter, from Debian's libxlsxwriter-dev: writes .xlsx workbooks.
+#include <xlsxwriter.h>

@@ -1,0 +1,57 @@
+import Foundation
+
+/// One provider's run as the workbook and the HTML report present it: what
+/// was read, what was found and the money.
+struct Presentation {
+    /// The UKPRN, or words saying the records name more than one.
+    var provider: String
+    var inputs: [Provenance.Input]
+    var tally: Tally
+    var cells: CellTable
+    var method: Method
+    var allocations: Allocations
+    /// The run's options by command-line name, but for the output folder, so
+    /// that the same run written elsewhere presents the same.
+    var options: [(String, String)]
+
+    init(
+        provider: String?, inputs: [Provenance.Input], tally: Tally, cells: CellTable, method: Method,
+        allocations: Allocations, options: [String: String]
+    ) {
+        self.provider = provider ?? "more than one UKPRN"
+        self.inputs = inputs
+        self.tally = tally
+        self.cells = cells
+        self.method = method
+        self.allocations = allocations
+        self.options = options.filter { $0.key != "out" }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    /// The derived fields with differences from HEFCE's values, most first.
+    var differencesByField: [(field: String, count: Int)] {
+        Slot.derived.indices.filter { tally.differences[$0] > 0 }
+            .map { (Slot.derived[$0].name, tally.differences[$0]) }
+            .sorted { $0.count > $1.count || ($0.count == $1.count && $0.field < $1.field) }
+    }
+
+    /// The data-quality checks that found something, most first.
+    var findingsByCheck: [(check: Check, count: Int)] {
+        Check.allCases.filter { tally.findings[$0.index] > 0 }
+            .map { ($0, tally.findings[$0.index]) }
+            .sorted { $0.count > $1.count || ($0.count == $1.count && $0.check.rawValue < $1.check.rawValue) }
+    }
+
+    /// The run's provenance as item and value pairs, without the time.
+    var provenance: [(String, String)] {
+        var items = [("soalloc", SOAlloc.version), ("provider", provider)]
+        for input in inputs {
+            items += [("input", input.name), ("input size (bytes)", String(input.size)), ("input SHA-256", input.sha256)]
+        }
+        items += [
+            ("records", String(tally.records)), ("method", method.name), ("method origin", method.origin),
+            ("method SHA-256", method.sha256),
+        ]
+        items += options.map { ("option --\($0.0)", $0.1) }
+        return items
+    }
+}

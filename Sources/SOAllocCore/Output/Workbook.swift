@@ -1,0 +1,370 @@
+import CXLSXWriter
+import Crypto
+import Foundation
+
+/// `summary.xlsx`: the run as a workbook a finance team opens, laid out like
+/// HEFCE's SO14 workbook, written with libxlsxwriter.
+///
+/// The Summary sheet's weighted volumes and allocations are Excel formulas
+/// over the element sheets, so an auditor can click a figure and see its
+/// working; each formula also carries its value, equal to `summary.csv`, for
+/// readers that do not recalculate. The workbook is written in libxlsxwriter's
+/// constant-memory mode, row by row, with a fixed creation date, so the same
+/// run gives the same bytes.
+enum Workbook {
+    static let name = "summary.xlsx"
+    /// The longest sheets keep their first rows only.
+    static let maximumRows = 100_000
+    /// The creation date written into every workbook: 1 August 2016, the start of 2016-17.
+    static let created: time_t = 1_470_009_600
+
+    /// Writes the workbook of `content` to `path`, with the first rows of the
+    /// run's `differences.csv` and `credibility.csv`, read back from `place`.
+    static func write(_ content: Presentation, from place: some OutputPlace, to path: String) throws -> OutputFile {
+        var options = lxw_workbook_options(constant_memory: UInt8(LXW_TRUE.rawValue), tmpdir: nil, use_zip64: UInt8(LXW_FALSE.rawValue))
+        guard let workbook = workbook_new_opt(path, &options) else {
+            throw Failure.output("\(path): cannot create the workbook")
+        }
+        var properties = lxw_doc_properties()
+        properties.created = created
+        let title = strdup("soalloc 2016-17 targeted allocations: \(content.provider)")
+        defer { free(title) }
+        properties.title = title
+        workbook_set_properties(workbook, &properties)
+
+        let book = Book(workbook)
+        let rows = summaryRows(content)
+        writeSummary(book, content, rows: rows)
+        for element in Element.allCases { writeElement(book, element, content) }
+        try writeCSV(book, "Differences", place.path(of: "differences.csv"))
+        try writeCSV(book, "Credibility", place.path(of: "credibility.csv"))
+        writeMethod(book, content.method)
+        writeRun(book, content.provenance)
+
+        let closed = workbook_close(workbook)
+        let error = book.error == LXW_NO_ERROR ? closed : book.error
+        guard error == LXW_NO_ERROR else {
+            throw Failure.output("\(path): cannot write the workbook: \(String(cString: lxw_strerror(error)))")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw Failure.output("\(path): cannot read the workbook back")
+        }
+        return OutputFile(name: name, size: data.count, sha256: SHA256.hash(data: data).hexadecimal)
+    }
+
+    /// The element sheets' names, and the row (0-based) of each one's total.
+    static func sheetName(_ element: Element) -> String {
+        switch element {
+        case .disability: "Disability"
+        case .wideningAccess: "WideningAccess"
+        case .retention: "Retention"
+        }
+    }
+
+    /// The row of an element sheet's TOTAL: after the header and one row per cell.
+    static func totalRow(_ element: Element) -> Int { element.cells.count + 1 }
+
+    struct SummaryRow {
+        var element: Element
+        var volume: Decimal
+        var rate: Decimal?
+        var allocation: Decimal?
+        var note: String
+    }
+
+    static func summaryRows(_ content: Presentation) -> [SummaryRow] {
+        content.allocations.elements.map {
+            SummaryRow(element: $0.element, volume: $0.weightedVolume, rate: $0.rate, allocation: $0.allocation, note: $0.note)
+        }
+    }
+
+    private static func writeSummary(_ book: Book, _ content: Presentation, rows: [SummaryRow]) {
+        let sheet = book.sheet("Summary")
+        sheet.header(["Element", "Basis", "Weighted volume", "Rate (£ per unit)", "Allocation (£)", "Note"])
+        for (index, row) in rows.enumerated() {
+            let line = index + 1
+            let excelLine = line + 1
+            sheet.text(line, 0, row.element.name)
+            sheet.text(line, 1, content.method[row.element].basis.rawValue)
+            let total = "'\(sheetName(row.element))'!E\(totalRow(row.element) + 1)"
+            sheet.formula(line, 2, "=\(total)", row.volume, book.volume)
+            if let rate = row.rate {
+                sheet.number(line, 3, rate, book.rate)
+                sheet.formula(line, 4, "=ROUND(C\(excelLine)*D\(excelLine),0)", row.allocation ?? 0, book.money)
+            } else {
+                sheet.blank(line, 3)
+                sheet.blank(line, 4)
+            }
+            sheet.text(line, 5, row.note)
+        }
+        let line = rows.count + 1
+        sheet.text(line, 0, "TOTAL", book.bold)
+        if let total = content.allocations.total {
+            sheet.formula(line, 4, "=SUM(E2:E\(rows.count + 1))", total, book.moneyBold)
+            sheet.text(line, 5, "sum of the elements")
+        } else {
+            sheet.text(line, 5, "not computed: an element's rate is not set in the method")
+        }
+        sheet.text(line + 2, 0, "Provider")
+        sheet.text(line + 2, 1, content.provider)
+        sheet.text(line + 3, 0, "Method")
+        sheet.text(line + 3, 1, content.method.name)
+        sheet.widths([18, 11, 16, 18, 16, 60])
+        sheet.freeze(rows: 1)
+    }
+
+    /// An element's cells with their weights and weighted volumes (formulas),
+    /// then the finance team's table for the element.
+    private static func writeElement(_ book: Book, _ element: Element, _ content: Presentation) {
+        let sheet = book.sheet(sheetName(element))
+        let rules = content.method[element]
+        sheet.header(["Cell", "Headcount", "FTE", "Weight", "Weighted volume"])
+        let cells = element.cells
+        for (index, cell) in cells.enumerated() {
+            let line = index + 1
+            sheet.text(line, 0, cell.name)
+            sheet.number(line, 1, Decimal(content.cells.headcount[cell.index]), book.count)
+            sheet.number(line, 2, content.cells.fte(cell), book.fte)
+            sheet.number(line, 3, rules.weight(cell), nil)
+            let basis = rules.basis == .fte ? "C" : "B"
+            sheet.formula(
+                line, 4, "=D\(line + 1)*\(basis)\(line + 1)",
+                rules.weight(cell) * content.cells.value(cell, basis: rules.basis), book.volume)
+        }
+        let total = totalRow(element)
+        let volume = content.allocations.elements[element.rawValue].weightedVolume
+        sheet.text(total, 0, "TOTAL", book.bold)
+        // DISALLOC's students are among DISPOP's, so only the other elements' cells add up.
+        if element != .disability {
+            sheet.formula(total, 1, "=SUM(B2:B\(total))", Decimal(content.cells.headcount(cells)), book.countBold)
+            sheet.formula(
+                total, 2, "=SUM(C2:C\(total))", cells.reduce(Decimal(0)) { $0 + content.cells.fte($1) }, book.fteBold)
+        }
+        sheet.formula(total, 4, "=SUM(E2:E\(total))", volume, book.volumeBold)
+
+        var line = total + 2
+        let table: [[String]] =
+            switch element {
+            case .disability: AllocationTables.disabilityRows(content.cells)
+            case .wideningAccess: AllocationTables.wideningAccessRows(content.cells)
+            case .retention: []
+            }
+        for row in table {
+            for (column, value) in row.enumerated() {
+                if line == total + 2 {
+                    sheet.text(line, column, value, book.bold)
+                } else if let number = Decimal(string: value, locale: Locale(identifier: "en_US_POSIX")),
+                    value.first?.isNumber == true
+                {
+                    // Counts are whole, FTEs have 2 places and proportions 4, as in the CSV files.
+                    let places = value.split(separator: ".").dropFirst().first?.count ?? 0
+                    sheet.number(line, column, number, places == 0 ? book.count : places == 2 ? book.fte : book.proportion)
+                } else {
+                    sheet.text(line, column, value)
+                }
+            }
+            line += 1
+        }
+        sheet.widths(element == .wideningAccess ? [28, 12, 12, 12, 16, 10, 10, 10, 10] : [14, 12, 12, 10, 16])
+        sheet.freeze(rows: 1)
+    }
+
+    /// The first rows of an output CSV, then a note of how many there are.
+    private static func writeCSV(_ book: Book, _ name: String, _ path: String) throws {
+        let sheet = book.sheet(name)
+        var line = 0
+        var columns = 0
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw Failure.output("\(path): cannot read it back for the workbook") }
+        defer { close(descriptor) }
+        try CSVReader(descriptor: descriptor).forEachRecord { record in
+            defer { line += 1 }
+            if line == 0 {
+                columns = record.count
+                sheet.header((0..<record.count).map { record.text($0) })
+                return
+            }
+            guard line <= maximumRows else { return }
+            for column in 0..<record.count {
+                let text = record.text(column)
+                if column == 0, let row = Int(text) {
+                    sheet.number(line, 0, Decimal(row), book.count)
+                } else {
+                    sheet.text(line, column, text)
+                }
+            }
+        }
+        let total = max(line - 1, 0)
+        let shown = min(total, maximumRows)
+        // In constant-memory mode a range must end at or after the last row written.
+        if shown > 0 { sheet.autofilter(lastRow: shown, lastColumn: columns - 1) }
+        sheet.text(
+            shown + 2, 0,
+            shown < total
+                ? "The first \(shown) of \(total) rows; \(name.lowercased()).csv has them all."
+                : "\(total) \(total == 1 ? "row" : "rows").")
+        sheet.widths(name == "Differences" ? [8, 11, 16, 12, 12, 14, 16, 16] : [8, 11, 16, 12, 12, 18, 16, 9, 26, 90])
+        sheet.freeze(rows: 1)
+    }
+
+    /// Every key of the method, with its value and source.
+    private static func writeMethod(_ book: Book, _ method: Method) {
+        let sheet = book.sheet("Method")
+        sheet.header(["Key", "Value", "Source"])
+        var rows: [(String, String, String)] = [
+            ("name", method.name, ""), ("applies_to", method.appliesTo ?? "", ""), ("source", method.source ?? "", ""),
+            ("origin", method.origin, "where soalloc read the method: the default, or a file"),
+        ]
+        for element in Element.allCases {
+            let key = "elements.\(element.methodKey)"
+            let rules = method[element]
+            rows.append(("\(key).basis", rules.basis.rawValue, rules.source ?? ""))
+            rows.append(("\(key).rate", rules.rate.value?.description ?? "null", rules.rate.source ?? ""))
+            for cell in element.cells {
+                guard let weight = rules.weights[cell.index] else { continue }
+                rows.append(("\(key).weights.\(cell.name)", weight.value.description, weight.source ?? ""))
+            }
+        }
+        if let tariff = method.tariff {
+            for type in TariffTable.types.map(\.rawValue) {
+                guard let grades = tariff.points[type] else { continue }
+                for (grade, points) in grades.sorted(by: { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }) {
+                    rows.append(("tariff.\(type).\(grade)", String(points), tariff.source ?? ""))
+                }
+            }
+        }
+        for (index, row) in rows.enumerated() {
+            sheet.text(index + 1, 0, row.0)
+            sheet.text(index + 1, 1, row.1)
+            sheet.text(index + 1, 2, row.2)
+        }
+        sheet.widths([44, 50, 100])
+        sheet.freeze(rows: 1)
+    }
+
+    private static func writeRun(_ book: Book, _ run: [(String, String)]) {
+        let sheet = book.sheet("Run")
+        sheet.header(["Item", "Value"])
+        for (index, item) in run.enumerated() {
+            sheet.text(index + 1, 0, item.0)
+            sheet.text(index + 1, 1, item.1)
+        }
+        sheet.text(run.count + 2, 0, "The time of the run, the output folder and each output's SHA-256 are in run.json.")
+        sheet.widths([26, 90])
+        sheet.freeze(rows: 1)
+    }
+}
+
+/// libxlsxwriter's workbook, with the formats a finance team expects.
+private final class Book {
+    let workbook: UnsafeMutablePointer<lxw_workbook>
+    let bold: UnsafeMutablePointer<lxw_format>
+    let header: UnsafeMutablePointer<lxw_format>
+    let money: UnsafeMutablePointer<lxw_format>
+    let moneyBold: UnsafeMutablePointer<lxw_format>
+    let rate: UnsafeMutablePointer<lxw_format>
+    let fte: UnsafeMutablePointer<lxw_format>
+    let fteBold: UnsafeMutablePointer<lxw_format>
+    let count: UnsafeMutablePointer<lxw_format>
+    let countBold: UnsafeMutablePointer<lxw_format>
+    let volume: UnsafeMutablePointer<lxw_format>
+    let volumeBold: UnsafeMutablePointer<lxw_format>
+    let proportion: UnsafeMutablePointer<lxw_format>
+
+    init(_ workbook: UnsafeMutablePointer<lxw_workbook>) {
+        self.workbook = workbook
+        func format(_ number: String?, bold: Bool = false, header: Bool = false) -> UnsafeMutablePointer<lxw_format> {
+            let format = workbook_add_format(workbook)!
+            if let number { format_set_num_format(format, number) }
+            if bold || header { format_set_bold(format) }
+            if header {
+                format_set_bg_color(format, 0xDDE4EE)
+                format_set_bottom(format, UInt8(LXW_BORDER_THIN.rawValue))
+            }
+            return format
+        }
+        bold = format(nil, bold: true)
+        header = format(nil, header: true)
+        money = format("£#,##0")
+        moneyBold = format("£#,##0", bold: true)
+        rate = format("£#,##0.00##")
+        fte = format("#,##0.00")
+        fteBold = format("#,##0.00", bold: true)
+        count = format("#,##0")
+        countBold = format("#,##0", bold: true)
+        volume = format("#,##0.00##")
+        volumeBold = format("#,##0.00##", bold: true)
+        proportion = format("0.0000")
+    }
+
+    /// The first error of any write, reported when the workbook is closed.
+    private(set) var error = LXW_NO_ERROR
+
+    func record(_ result: lxw_error) {
+        if error == LXW_NO_ERROR { error = result }
+    }
+
+    func sheet(_ name: String) -> Sheet {
+        Sheet(workbook_add_worksheet(workbook, name)!, book: self)
+    }
+}
+
+private struct Sheet {
+    let sheet: UnsafeMutablePointer<lxw_worksheet>
+    unowned let book: Book
+
+    init(_ sheet: UnsafeMutablePointer<lxw_worksheet>, book: Book) {
+        self.sheet = sheet
+        self.book = book
+    }
+
+    func header(_ names: [String]) {
+        for (column, name) in names.enumerated() { text(0, column, name, book.header) }
+    }
+
+    /// Excel's longest text in a cell; libxlsxwriter counts it in bytes.
+    static let longestText = 32_767
+
+    /// Writes `value`, cut to Excel's longest text with "…" at the end.
+    func text(_ row: Int, _ column: Int, _ value: String, _ format: UnsafeMutablePointer<lxw_format>? = nil) {
+        var value = value
+        if value.utf8.count > Self.longestText {
+            var cut = value.utf8.index(value.utf8.startIndex, offsetBy: Self.longestText - 3)
+            while !value.unicodeScalars.indices.contains(cut) { value.utf8.formIndex(before: &cut) }
+            value = String(value[..<cut]) + "…"
+        }
+        book.record(worksheet_write_string(sheet, lxw_row_t(row), lxw_col_t(column), value, format))
+    }
+
+    func number(_ row: Int, _ column: Int, _ value: Decimal, _ format: UnsafeMutablePointer<lxw_format>?) {
+        book.record(worksheet_write_number(sheet, lxw_row_t(row), lxw_col_t(column), double(value), format))
+    }
+
+    func formula(
+        _ row: Int, _ column: Int, _ formula: String, _ value: Decimal, _ format: UnsafeMutablePointer<lxw_format>?
+    ) {
+        book.record(worksheet_write_formula_num(sheet, lxw_row_t(row), lxw_col_t(column), formula, format, double(value)))
+    }
+
+    /// The nearest double to `value`: through its decimal text, which rounds
+    /// correctly where NSDecimalNumber's conversion does not.
+    private func double(_ value: Decimal) -> Double { Double(value.description) ?? .nan }
+
+    func blank(_ row: Int, _ column: Int) {
+        book.record(worksheet_write_blank(sheet, lxw_row_t(row), lxw_col_t(column), nil))
+    }
+
+    func widths(_ widths: [Double]) {
+        for (column, width) in widths.enumerated() {
+            book.record(worksheet_set_column(sheet, lxw_col_t(column), lxw_col_t(column), width, nil))
+        }
+    }
+
+    func freeze(rows: Int) {
+        worksheet_freeze_panes(sheet, lxw_row_t(rows), 0)
+    }
+
+    func autofilter(lastRow: Int, lastColumn: Int) {
+        book.record(worksheet_autofilter(sheet, 0, 0, lxw_row_t(lastRow), lxw_col_t(lastColumn)))
+    }
+}
