@@ -14,7 +14,9 @@ struct SOAllocCommand: ParsableCommand {
             66 no input; 73 cannot create output; 74 cannot write output.
             """,
         version: SOAlloc.version,
-        subcommands: [RunCommand.self, ExplainCommand.self, MethodCommand.self, RulesCommand.self],
+        subcommands: [
+            RunCommand.self, ExplainCommand.self, AnonymiseCommand.self, MethodCommand.self, RulesCommand.self,
+        ],
         defaultSubcommand: RunCommand.self
     )
 }
@@ -161,6 +163,45 @@ struct ExplainCommand: ParsableCommand {
                     input: file, selection: selection, method: sideFiles.method, quals: sideFiles.quals,
                     postcodes: sideFiles.postcodes))
             print(json ? try ExplanationJSON.render(records) : ExplanationText.render(records, file: file), terminator: "")
+        } catch let failure as Failure {
+            FileHandle.standardError.write(Data((failure.description + "\n").utf8))
+            throw ExitCode(failure.exitCode)
+        }
+    }
+}
+
+struct AnonymiseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "anonymise",
+        abstract: "Write a copy of an individualised file without personal data, with every outcome unchanged.",
+        discussion: """
+            LEARNREFNUMBER, ULN, NUMHUS and STUBID become keyed pseudonyms, POSTCODEPRIOR is emptied, and \
+            DATEOFBIRTH moves to another date with the same ages. The copy is then derived and compared with \
+            the original: if any derived field, cell or allocation differs, nothing is written and the exit \
+            status is 1. --quals and --postcodes files are pseudonymised with the same key, into \
+            OUT.quals.csv and OUT.postcodes.csv beside OUT.ind.
+            """
+    )
+
+    @Argument(help: "The individualised file, SO14_F<UKPRN>.ind.")
+    var file: String
+
+    @Option(name: .shortAndLong, help: "The anonymised file to write.")
+    var out: String
+
+    @Option(help: "A file holding the key (64 hexadecimal digits); created with a new key when it does not exist. Without it, the key is random and not kept.")
+    var keyFile: String?
+
+    @OptionGroup var sideFiles: SideFileOptions
+
+    func run() throws {
+        do {
+            let report = try Anonymise.execute(
+                AnonymiseOptions(
+                    input: file, output: out, keyFile: keyFile, method: sideFiles.method, quals: sideFiles.quals,
+                    postcodes: sideFiles.postcodes))
+            print(AnonymiseSummary.text(report), terminator: "")
+            if !report.isPreserved { throw ExitCode(1) }
         } catch let failure as Failure {
             FileHandle.standardError.write(Data((failure.description + "\n").utf8))
             throw ExitCode(failure.exitCode)

@@ -194,6 +194,35 @@ public enum Dates {
         return date % 10_000 < birth % 10_000 ? years - 1 : years
     }
 
+    /// The number of days from 1 January 1970 to `date` (`yyyymmdd`), negative
+    /// before it: the proleptic Gregorian calendar's day count.
+    public static func dayNumber(_ date: Int64) -> Int {
+        var year = Int(date / 10_000)
+        let month = Int(date / 100 % 100)
+        let day = Int(date % 100)
+        // Counted from 1 March, so that the leap day ends a year.
+        if month <= 2 { year -= 1 }
+        let era = (year >= 0 ? year : year - 399) / 400
+        let yearOfEra = year - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// The date (`yyyymmdd`) that is `dayNumber` days from 1 January 1970.
+    public static func date(dayNumber: Int) -> Int64 {
+        let days = dayNumber + 719_468
+        let era = (days >= 0 ? days : days - 146_096) / 146_097
+        let dayOfEra = days - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shifted = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * shifted + 2) / 5 + 1
+        let month = shifted < 10 ? shifted + 3 : shifted - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return Int64(year * 10_000 + month * 100 + day)
+    }
+
     /// `yyyymmdd` as `dd/mm/yyyy`.
     public static func format(_ date: Int64) -> String {
         func padded(_ number: Int64, _ width: Int) -> String {
@@ -201,6 +230,12 @@ public enum Dates {
             return String(repeating: "0", count: max(0, width - digits.count)) + digits
         }
         return "\(padded(date % 100, 2))/\(padded(date / 100 % 100, 2))/\(padded(date / 10_000, 4))"
+    }
+
+    /// `yyyymmdd` as `yyyy-mm-dd`.
+    public static func formatISO(_ date: Int64) -> String {
+        let text = format(date)
+        return "\(text.suffix(4))-\(text.dropFirst(3).prefix(2))-\(text.prefix(2))"
     }
 
     /// `yyyymmdd` in the document's words: `1 September 2012`.

@@ -22,7 +22,7 @@ struct SideFile {
     /// 1-based number and the column positions. Throws `Failure` for a file that
     /// cannot be read, malformed CSV, a missing required column, or what `row` throws.
     mutating func read(
-        required: [String], optional: [String],
+        required: [String], optional: [String], header headerRow: ((RawRecord) throws -> Void)? = nil,
         row: (RawRecord, Int, SideFile) throws -> Void
     ) throws {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
@@ -37,6 +37,7 @@ struct SideFile {
                 if header {
                     header = false
                     try readHeader(record, required: required, optional: optional)
+                    try headerRow?(record)
                     return
                 }
                 number += 1

@@ -136,6 +136,70 @@ public final class OutputDirectory: OutputPlace, @unchecked Sendable {
     }
 }
 
+/// Output files, all in one directory, that appear only when the job succeeds.
+///
+/// They are written into a hidden working directory beside them; `commit()`
+/// renames each into place, replacing a file of the same name. `discard()`,
+/// called on any failure or interruption, removes the working directory.
+final class OutputFiles: @unchecked Sendable {
+    /// The files' final paths.
+    let paths: [String]
+    private let workingPath: String
+    private var committed = false
+
+    init(_ paths: [String]) throws {
+        self.paths = paths
+        let fileManager = FileManager.default
+        let parent = URL(fileURLWithPath: paths[0]).standardizedFileURL.deletingLastPathComponent().path
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            if fileManager.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue {
+                throw Failure.cannotCreate("\(path): is a directory")
+            }
+        }
+        do {
+            try fileManager.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        } catch {
+            throw Failure.cannotCreate("\(paths[0]): cannot create the directory \(parent)")
+        }
+        workingPath = "\(parent)/.soalloc-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        do {
+            try fileManager.createDirectory(atPath: workingPath, withIntermediateDirectories: false)
+        } catch {
+            throw Failure.cannotCreate("\(paths[0]): cannot create a directory in \(parent): \(error.localizedDescription)")
+        }
+        Interruption.arm(directory: workingPath, files: paths.map(path(of:)))
+    }
+
+    deinit {
+        if !committed { discard() }
+    }
+
+    /// Where the file whose final path is `path` is written meanwhile.
+    func path(of path: String) -> String {
+        precondition(paths.contains(path), "\(path) is not one of the outputs")
+        return "\(workingPath)/\(paths.firstIndex(of: path)!)"
+    }
+
+    /// Moves every file into place.
+    func commit() throws {
+        for path in paths {
+            guard rename(self.path(of: path), path) == 0 else {
+                throw Failure.output("\(path): cannot move into place: \(String(cString: strerror(errno)))")
+            }
+        }
+        committed = true
+        Interruption.disarm()
+        rmdir(workingPath)
+    }
+
+    /// Removes the working directory and everything in it.
+    func discard() {
+        Interruption.disarm()
+        try? FileManager.default.removeItem(atPath: workingPath)
+    }
+}
+
 /// What to delete when a signal interrupts a run. The paths are C strings
 /// allocated before the handler is installed, so the handler itself only
 /// reads pointers and calls `unlink` and `rmdir`, which are safe in a signal

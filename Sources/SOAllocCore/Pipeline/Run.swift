@@ -240,38 +240,55 @@ public enum Run {
         file: String, stage: RecordStage, into place: some OutputPlace, pipeline: inout RecordPipeline?,
         concurrently: Bool, progress: RunProgress? = nil, observe: @escaping (UnsafeRawBufferPointer) -> Void
     ) throws {
+        try stream(
+            file: file, stage: stage, concurrently: concurrently, observe: observe,
+            layout: { layout in
+                if pipeline == nil {
+                    pipeline = try RecordPipeline(file: file, layout: layout, place: place)
+                    pipeline!.progress = progress
+                } else {
+                    pipeline!.use(layout, file: file)
+                }
+            },
+            record: { record, derived in try pipeline!.consume(record, derived) })
+    }
+
+    /// Reads every record of one file, each derived by `stage` as it is read:
+    /// calls `layout` with the file's layout, found from its first record,
+    /// then `record` with each data record and its facts (`isDerived` is false
+    /// for a record with the wrong number of fields). Throws `Failure` for a
+    /// file that cannot be read, malformed CSV, or a file without records,
+    /// with the record's number in this file.
+    static func stream(
+        file: String, stage: RecordStage, concurrently: Bool, observe: ((UnsafeRawBufferPointer) -> Void)? = nil,
+        layout found: (Layout) throws -> Void, record body: (RawRecord, UnsafePointer<Facts>) throws -> Void
+    ) throws {
         let descriptor = open(file, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw Failure.noInput("\(file): cannot open: \(String(cString: strerror(errno)))")
         }
         defer { close(descriptor) }
-        let recordsBefore = pipeline?.tally.records ?? 0
         var layout: Layout?
+        var records = 0
         do {
             stage.start(file: file)
             try CSVReader(descriptor: descriptor, observe: observe).forEachRecord(
                 concurrently: concurrently, prepare: stage.prepare
             ) { record, derived in
                 if layout == nil {
-                    let found = try Layout.detect(from: record, file: file)
-                    layout = found
-                    if pipeline == nil {
-                        pipeline = try RecordPipeline(file: file, layout: found, place: place)
-                        pipeline!.progress = progress
-                    } else {
-                        pipeline!.use(found, file: file)
-                    }
-                    if found.hasHeader { return }
+                    layout = try Layout.detect(from: record, file: file)
+                    try found(layout!)
+                    if layout!.hasHeader { return }
                 }
-                try pipeline!.consume(record, derived!)
+                records += 1
+                try body(record, derived!)
             }
         } catch let error as CSVSyntaxError {
             let names = layout?.fieldNames ?? []
             throw Failure.data(
                 DataError(
                     Location(
-                        file: file, line: error.line,
-                        record: layout == nil ? nil : (pipeline?.tally.records ?? 0) - recordsBefore + 1,
+                        file: file, line: error.line, record: layout == nil ? nil : records + 1,
                         field: error.field, fieldName: error.field <= names.count ? names[error.field - 1] : nil),
                     error.message))
         } catch let error as DataError {
@@ -281,7 +298,7 @@ public enum Run {
         }
 
         guard layout != nil else { throw Failure.data(DataError(Location(file: file, line: 1), "the file is empty")) }
-        if pipeline!.tally.records == recordsBefore {
+        if records == 0 {
             throw Failure.data(DataError(Location(file: file, line: 2), "the file has a header row but no records"))
         }
     }

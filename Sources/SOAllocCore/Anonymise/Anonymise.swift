@@ -1,0 +1,386 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What `soalloc anonymise` is asked to do.
+public struct AnonymiseOptions: Sendable {
+    /// The individualised file to anonymise.
+    public var input: String
+    /// The anonymised individualised file to write.
+    public var output: String
+    /// The key file; nil for a random key that is not kept.
+    public var keyFile: String?
+    /// The method file, whose tariff table scores the quals file.
+    public var method: String?
+    /// A quals file to pseudonymise with the same key.
+    public var quals: String?
+    /// A postcode lookup to pseudonymise with the same key.
+    public var postcodes: String?
+
+    public init(
+        input: String, output: String, keyFile: String? = nil, method: String? = nil, quals: String? = nil,
+        postcodes: String? = nil
+    ) {
+        self.input = input
+        self.output = output
+        self.keyFile = keyFile
+        self.method = method
+        self.quals = quals
+        self.postcodes = postcodes
+    }
+
+    /// Where a pseudonymised side file goes: beside the output, named after it
+    /// (`OUT.ind` gives `OUT.quals.csv`).
+    public func sideOutput(_ kind: String) -> String {
+        let name = output.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? output
+        let folder = String(output.dropLast(name.count))
+        let stem = name.hasSuffix(".ind") ? String(name.dropLast(4)) : name
+        return "\(folder)\(stem).\(kind).csv"
+    }
+}
+
+/// What an anonymisation did, and whether it kept every outcome.
+public struct AnonymiseReport: Sendable {
+    public var records: Int
+    /// Records whose every derived field is the same in both files.
+    public var preserved: Int
+    /// The first records (by number) whose derived fields differ.
+    public var differing: [Int]
+    /// Whether the cell tables, and so the allocations, are the same.
+    public var cellsPreserved: Bool
+    public var allocationsPreserved: Bool
+    /// Dates of birth left as they were, because no other date keeps the ages.
+    public var unchangedBirthDates: Int
+    /// The files written (none when an outcome changed).
+    public var outputs: [String]
+    /// The key file, when one was asked for and created by this run.
+    public var createdKeyFile: String?
+
+    public var isPreserved: Bool { preserved == records && cellsPreserved && allocationsPreserved }
+}
+
+/// Makes an individualised file that can be shared: its identifiers
+/// replaced by keyed pseudonyms, postcodes emptied and dates of birth moved,
+/// with every outcome unchanged, and checked to be so.
+///
+/// The file is read three times, streamed each time: once to derive every
+/// record and find, for each learner's date of birth, the dates that give
+/// the same derived values; once to write the anonymised file; and once to
+/// derive that file and compare it record by record with the first.
+public enum Anonymise {
+    /// The columns replaced by identifier pseudonyms.
+    static let identifiers: [Column] = [.learnrefnumber, .numhus, .stubid]
+
+    /// How far a date of birth may move, in days, each way.
+    static let window = 366
+
+    /// The text written for a date of birth that is not a date: any such text
+    /// derives the same, and the original might say something about the learner.
+    static let notADate = Array("00/00/0000".utf8)
+
+    public static func execute(_ options: AnonymiseOptions) throws -> AnonymiseReport {
+        let method = try Run.loadMethod(options.method)
+        let runOptions = RunOptions(
+            input: options.input, output: options.output, method: options.method, quals: options.quals,
+            postcodes: options.postcodes)
+        let sideFiles = try SideFiles(runOptions, method: method)
+        try Run.checkReadable([options.input])
+        let paths = [options.output] + (options.quals.map { _ in [options.sideOutput("quals")] } ?? [])
+            + (options.postcodes.map { _ in [options.sideOutput("postcodes")] } ?? [])
+        let inputs = [options.input, options.keyFile, options.method, options.quals, options.postcodes].compactMap {
+            $0.flatMap(realPath)
+        }
+        if let clash = paths.first(where: { realPath($0).map(inputs.contains) ?? false }) {
+            throw Failure.usage("\(clash): an output would replace an input")
+        }
+        let (key, created) = try options.keyFile.map { try PseudonymKey.file($0) } ?? (PseudonymKey.random(), false)
+        let pseudonyms = Pseudonyms(key)
+
+        // 1. Derive every record; note the dates each date of birth may move to.
+        let original = try derive(options.input, sideFiles: sideFiles, births: true)
+
+        // 2. Write the anonymised files beside the output, moved into place only at the end.
+        let files = try OutputFiles(paths)
+        do {
+            var births = original.births
+            try writeFile(options.input, to: files.path(of: options.output), pseudonyms, &births,
+                withPostcodes: options.postcodes != nil)
+            var anonymisedSideFiles = SideFiles(tariff: sideFiles.tariff)
+            if let quals = options.quals {
+                let path = files.path(of: options.sideOutput("quals"))
+                try writeSideFile(quals, to: path, column: "LEARNREFNUMBER") {
+                    pseudonyms.identifier(Column.learnrefnumber.name, $0)
+                }
+                anonymisedSideFiles.quals = try QualsFile(path: path, table: sideFiles.tariff)
+            }
+            if let postcodes = options.postcodes {
+                let path = files.path(of: options.sideOutput("postcodes"))
+                try writeSideFile(postcodes, to: path, column: "POSTCODE") { pseudonyms.postcode($0) }
+                anonymisedSideFiles.postcodes = try PostcodeLookup(path: path)
+            }
+
+            // 3. Derive the anonymised file and compare.
+            let anonymised = try derive(
+                files.path(of: options.output), sideFiles: anonymisedSideFiles, births: false,
+                compareWith: original.fingerprints)
+            var report = AnonymiseReport(
+                records: original.fingerprints.count,
+                preserved: anonymised.fingerprints.count == original.fingerprints.count ? anonymised.matching : 0,
+                differing: anonymised.differing, cellsPreserved: anonymised.cells == original.cells,
+                allocationsPreserved: Allocations(cells: anonymised.cells, method: method)
+                    == Allocations(cells: original.cells, method: method),
+                unchangedBirthDates: births.unchanged, outputs: [], createdKeyFile: created ? options.keyFile : nil)
+            guard report.isPreserved else {
+                files.discard()
+                return report
+            }
+            try files.commit()
+            report.outputs = paths
+            return report
+        } catch {
+            files.discard()
+            throw error
+        }
+    }
+
+    /// A file's records derived: a fingerprint of each one's derived values
+    /// and deciding clauses, its cell tables and, when asked, the dates each
+    /// learner's date of birth may move to.
+    struct Derived {
+        var fingerprints: [UInt64] = []
+        var cells = CellTable()
+        var births = BirthDates()
+        /// Records whose fingerprint equals that of the same record in the file compared with.
+        var matching = 0
+        var differing: [Int] = []
+    }
+
+    private static func derive(
+        _ file: String, sideFiles: SideFiles, births: Bool, compareWith expected: [UInt64]? = nil
+    ) throws -> Derived {
+        var result = Derived()
+        var layout: Layout!
+        var deriver: RecordDeriver!
+        let stage = RecordStage(sideFiles: sideFiles)
+        try Run.stream(
+            file: file, stage: stage, concurrently: false,
+            layout: { found in
+                layout = found
+                deriver = RecordDeriver(layout: found, sideFiles: sideFiles)
+            },
+            record: { record, facts in
+                let number = result.fingerprints.count + 1
+                guard record.count == layout.fieldCount else {
+                    throw layout.fieldCountError(record, number: number, file: file)
+                }
+                let fingerprint = outcome(facts.pointee)
+                result.fingerprints.append(fingerprint)
+                result.cells.count(facts.pointee)
+                if let expected {
+                    if number <= expected.count && expected[number - 1] == fingerprint {
+                        result.matching += 1
+                    } else if result.differing.count < 10 {
+                        result.differing.append(number)
+                    }
+                }
+                if births { result.births.note(record, facts.pointee, layout: layout, deriver: &deriver) }
+            })
+        return result
+    }
+
+    /// A fingerprint of a record's outcome: every derived value, and the
+    /// clause that decided it.
+    static func outcome(_ facts: borrowing Facts) -> UInt64 {
+        var hasher = Hasher()
+        for slot in Slot.derived { hasher.combine(facts[slot]) }
+        for index in 0..<facts.decidedBy.count { hasher.combine(facts.decidedBy[index]) }
+        return UInt64(bitPattern: Int64(hasher.finalize()))
+    }
+
+    /// Writes the anonymised individualised file: every field as it was, but
+    /// for the identifiers, the postcode and the date of birth.
+    private static func writeFile(
+        _ input: String, to path: String, _ pseudonyms: Pseudonyms, _ births: inout BirthDates, withPostcodes: Bool
+    ) throws {
+        let output = try CSVOutput(path: path)
+        var layout: Layout?
+        var replaced: [(position: Int, column: Column)] = []
+        let descriptor = open(input, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw Failure.noInput("\(input): cannot open: \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        try CSVReader(descriptor: descriptor).forEachRecord { record in
+            if layout == nil {
+                let found = try Layout.detect(from: record, file: input)
+                layout = found
+                replaced = (identifiers + [.uln, .postcodeprior, .dateofbirth]).compactMap { column in
+                    found.position(of: column).map { ($0, column) }
+                }
+                if found.hasHeader {
+                    for index in 0..<record.count { try output.field(record[index]) }
+                    try output.endRow()
+                    return
+                }
+            }
+            var replacements: [Int: [UInt8]] = [:]
+            for (position, column) in replaced {
+                let value = record[position]
+                switch column {
+                case .uln: replacements[position] = pseudonyms.uln(value)
+                case .postcodeprior: replacements[position] = withPostcodes ? pseudonyms.postcode(value) : []
+                case .dateofbirth: replacements[position] = births.replacement(record, layout: layout!, pseudonyms)
+                default: replacements[position] = pseudonyms.identifier(column.name, value)
+                }
+            }
+            for index in 0..<record.count {
+                if let replacement = replacements[index] {
+                    try replacement.withUnsafeBufferPointer { try output.field($0) }
+                } else {
+                    try output.field(record[index])
+                }
+            }
+            try output.endRow()
+        }
+        _ = try output.finish()
+    }
+
+    /// Writes a side file with one column's values replaced.
+    private static func writeSideFile(
+        _ input: String, to path: String, column: String, _ replace: (UnsafeBufferPointer<UInt8>) -> [UInt8]
+    ) throws {
+        let output = try CSVOutput(path: path)
+        var file = SideFile(path: input)
+        try file.read(
+            required: [column], optional: [],
+            header: { record in
+                for index in 0..<record.count { try output.field(record[index]) }
+                try output.endRow()
+            }
+        ) { record, _, file in
+            let position = file.positions[column]!
+            for index in 0..<record.count {
+                if index == position {
+                    try replace(record[index]).withUnsafeBufferPointer { try output.field($0) }
+                } else {
+                    try output.field(record[index])
+                }
+            }
+            try output.endRow()
+        }
+        _ = try output.finish()
+    }
+
+    private static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+}
+
+/// For each learner and date of birth, the dates of birth that give every
+/// one of the learner's records the same derived values and deciding
+/// clauses: an interval of days around the original.
+///
+/// Ages, and whether the birth is after the start, change only one way as
+/// the date of birth moves, so the dates that keep every outcome are an
+/// interval; its ends are found by bisection, deriving the record again
+/// with the same rules.
+struct BirthDates {
+    /// Per learner and date of birth (a fingerprint of both): the first and
+    /// last day (day numbers) of the interval.
+    private var intervals: [UInt64: (first: Int, last: Int)] = [:]
+    private(set) var unchanged = 0
+
+    /// The fingerprint of a record's learner and date of birth text.
+    private static func key(_ record: RawRecord, layout: Layout) -> UInt64 {
+        var hasher = Hasher()
+        hasher.combine(bytes: UnsafeRawBufferPointer(record[layout.position(of: .learnrefnumber)!]))
+        hasher.combine(0xFF as UInt8)
+        hasher.combine(bytes: UnsafeRawBufferPointer(record[layout.position(of: .dateofbirth)!]))
+        return UInt64(bitPattern: Int64(hasher.finalize()))
+    }
+
+    /// Narrows the learner's interval to the dates that keep this record's outcome.
+    mutating func note(_ record: RawRecord, _ derived: borrowing Facts, layout: Layout, deriver: inout RecordDeriver) {
+        let birth = derived[.dateofbirth]
+        guard layout.position(of: .dateofbirth) != nil, Value.isKnown(birth) else { return }
+        var loaded = Facts()
+        deriver.load(record, into: &loaded)
+        let original = Anonymise.outcome(derived)
+        let day = Dates.dayNumber(birth)
+        func keeps(_ offset: Int) -> Bool {
+            var facts = loaded
+            facts[.dateofbirth] = Dates.date(dayNumber: day + offset)
+            deriver.derivation.derive(&facts)
+            return Anonymise.outcome(facts) == original
+        }
+        // The furthest offset each way that keeps the outcome, by bisection.
+        func reach(_ direction: Int) -> Int {
+            var kept = 0
+            var lost = Anonymise.window + 1
+            while lost - kept > 1 {
+                let middle = (kept + lost) / 2
+                if keeps(direction * middle) { kept = middle } else { lost = middle }
+            }
+            return kept
+        }
+        let interval = (first: day - reach(-1), last: day + reach(1))
+        let key = Self.key(record, layout: layout)
+        if let earlier = intervals[key] {
+            intervals[key] = (max(earlier.first, interval.first), min(earlier.last, interval.last))
+        } else {
+            intervals[key] = interval
+        }
+    }
+
+    /// The date of birth to write for a record: another day of its learner's
+    /// interval, chosen under the key, in the format of the original (the
+    /// original only when the interval has no other day). Empty stays empty;
+    /// text that is not a date becomes `00/00/0000`.
+    mutating func replacement(_ record: RawRecord, layout: Layout, _ pseudonyms: Pseudonyms) -> [UInt8] {
+        let text = record[layout.position(of: .dateofbirth)!]
+        guard !text.isEmpty else { return [] }
+        let parsed = FieldParsing.date(text)
+        guard parsed.isValid, let interval = intervals[Self.key(record, layout: layout)] else {
+            return Anonymise.notADate
+        }
+        let day = Dates.dayNumber(parsed.value)
+        let others = interval.last - interval.first
+        guard others > 0 else {
+            unchanged += 1
+            return Array(text)
+        }
+        let learner = Array(record[layout.position(of: .learnrefnumber)!])
+        var chosen = interval.first + pseudonyms.choice("DATEOFBIRTH", learner + [0] + Array(text), below: others)
+        if chosen >= day { chosen += 1 }
+        let date = Dates.date(dayNumber: chosen)
+        return Array((text.contains(0x2D) ? Dates.formatISO(date) : Dates.format(date)).utf8)
+    }
+}
+
+/// What `soalloc anonymise` prints.
+public enum AnonymiseSummary {
+    public static func text(_ report: AnonymiseReport) -> String {
+        var lines: [String] = []
+        if let key = report.createdKeyFile { lines.append("created key file \(key): keep it secret, and keep it") }
+        lines.append("outcomes preserved: \(report.preserved) of \(report.records) records")
+        if !report.differing.isEmpty {
+            lines.append("records whose derived fields differ: " + report.differing.map(String.init).joined(separator: ", "))
+        }
+        if !report.cellsPreserved { lines.append("the cell tables differ") }
+        if !report.allocationsPreserved { lines.append("the allocations differ") }
+        if report.unchangedBirthDates > 0 {
+            lines.append("dates of birth unchanged (no other date gives the same ages): \(report.unchangedBirthDates)")
+        }
+        if report.isPreserved {
+            lines.append("written")
+            lines += report.outputs.map { "  " + $0 }
+        } else {
+            lines.append("nothing written: an outcome changed")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
