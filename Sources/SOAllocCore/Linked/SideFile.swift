@@ -18,8 +18,9 @@ struct SideFile {
         self.path = path
     }
 
-    /// Reads every data record of the file, calling `row` with the record, its
-    /// 1-based number and the column positions. Throws `Failure` for a file that
+    /// Reads every data record of the file, calling `header` (when given) with
+    /// the header row, then `row` with each record, its 1-based number and the
+    /// column positions. Throws `Failure` for a file that
     /// cannot be read, malformed CSV, a missing required column, or what `row` throws.
     mutating func read(
         required: [String], optional: [String], header headerRow: ((RawRecord) throws -> Void)? = nil,
