@@ -4,18 +4,12 @@ import Testing
 @Suite("End to end: report.html")
 struct ReportTests {
     let scratch = Scratch()
-    var out: URL { scratch.url.appendingPathComponent("out") }
+    let out: URL
     let page: String
 
-    /// A run of the first sample with the example method's rates.
     init() throws {
-        let outcome = try soalloc(
-            [
-                "TestData/SO14_F10000001.ind", "--out", scratch.url.appendingPathComponent("out").path, "--method",
-                "TestData/methods/example.yaml",
-            ], in: repository)
-        #expect(outcome.status == 0, "\(outcome.standardError)")
-        page = try String(contentsOf: scratch.url.appendingPathComponent("out/report.html"), encoding: .utf8)
+        out = try runExampleMethod(in: scratch)
+        page = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
     }
 
     @Test("the page is well-formed: Python's XML parser reads it whole")

@@ -124,3 +124,13 @@ struct PythonFailed: Error, CustomStringConvertible {
 func xlsxDump(_ url: URL) throws -> String {
     try python([repository.appendingPathComponent("scripts/xlsx-dump").path, url.path])
 }
+
+/// Runs the first sample with the example method's rates into `out` in
+/// `scratch`, expecting success; returns the output directory.
+func runExampleMethod(in scratch: Scratch) throws -> URL {
+    let out = scratch.url.appendingPathComponent("out")
+    let outcome = try soalloc(
+        ["TestData/SO14_F10000001.ind", "--out", out.path, "--method", "TestData/methods/example.yaml"], in: repository)
+    #expect(outcome.status == 0, "\(outcome.standardError)")
+    return out
+}

@@ -97,18 +97,12 @@ private func same(_ a: String, _ b: String) -> Bool {
 @Suite("End to end: summary.xlsx, read by openpyxl")
 struct WorkbookTests {
     let scratch = Scratch()
-    var out: URL { scratch.url.appendingPathComponent("out") }
+    let out: URL
     let book: OpenedWorkbook
 
-    /// A run of the first sample with the example method's rates.
     init() throws {
-        let outcome = try soalloc(
-            [
-                "TestData/SO14_F10000001.ind", "--out", scratch.url.appendingPathComponent("out").path, "--method",
-                "TestData/methods/example.yaml",
-            ], in: repository)
-        #expect(outcome.status == 0, "\(outcome.standardError)")
-        book = try OpenedWorkbook(scratch.url.appendingPathComponent("out/summary.xlsx"))
+        out = try runExampleMethod(in: scratch)
+        book = try OpenedWorkbook(out.appendingPathComponent("summary.xlsx"))
     }
 
     @Test("the sheets are named and ordered as the SO14 workbook's readers expect, each with its header frozen")
