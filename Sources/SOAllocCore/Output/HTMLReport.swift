@@ -22,7 +22,7 @@ enum HTMLReport {
         page.close("head")
         page.open("body")
 
-        page.element("h1", "2016-17 targeted allocations: UKPRN \(content.provider)")
+        page.element("h1", "2016-17 targeted allocations: \(content.provider)")
         page.table(
             [["Run", timestamp], ["soalloc", SOAlloc.version], ["Records", number(content.tally.records)],
              ["Method", "\(content.method.name) (\(content.method.origin))"]]

@@ -3,7 +3,7 @@ import Foundation
 /// One provider's run as the workbook and the HTML report present it: what
 /// was read, what was found and the money.
 struct Presentation {
-    /// The UKPRN, or words saying the records name more than one.
+    /// The provider: `UKPRN 10001234`, or words saying the records name more than one.
     var provider: String
     var inputs: [Provenance.Input]
     var tally: Tally
@@ -18,7 +18,7 @@ struct Presentation {
         provider: String?, inputs: [Provenance.Input], tally: Tally, cells: CellTable, method: Method,
         allocations: Allocations, options: [String: String]
     ) {
-        self.provider = provider ?? "more than one UKPRN"
+        self.provider = provider.map { "UKPRN \($0)" } ?? "records of more than one UKPRN"
         self.inputs = inputs
         self.tally = tally
         self.cells = cells
