@@ -287,8 +287,12 @@ struct AnonymiseCommandTests {
             [scratch.url.appendingPathComponent("link.ind").path, "--out", input.path],
             // A.ind's quals output would be A.quals.csv, the quals input.
             ["TestData/rules/EQGRP.ind", "--out", input.path, "--quals", quals.path],
-            // The output would replace the key file.
+            // The output would replace the key file, or the key file to be created.
             ["TestData/rules/EQGRP.ind", "--out", key, "--key-file", key],
+            ["TestData/rules/EQGRP.ind", "--out", scratch.url.appendingPathComponent("new.ind").path, "--key-file",
+             scratch.url.appendingPathComponent("sub/../new.ind").path],
+            ["TestData/rules/EQGRP.ind", "--out", scratch.url.appendingPathComponent("B.ind").path, "--quals", linkedQuals,
+             "--key-file", scratch.url.appendingPathComponent("B.quals.csv").path],
         ] {
             let outcome = try anonymise(arguments)
             #expect(outcome.status == 64, "\(arguments): \(outcome.standardError)")
@@ -331,7 +335,9 @@ struct AnonymiseCommandTests {
             (["TestData/missing.ind", "--out", out, "--key-file", newKey], 66, "TestData/missing.ind"),
             (["TestData/rules/EQGRP.ind", "--out", out, "--quals", "TestData/missing.csv"], 66, "TestData/missing.csv"),
             (["TestData/rules/EQGRP.ind", "--out", out, "--postcodes", "TestData/missing.csv"], 66, "TestData/missing.csv"),
-            (["TestData/bad/ragged-long.ind", "--out", out], 65, "TestData/bad/ragged-long.ind: line 4: "),
+            // A new key file is written only with the outputs.
+            (["TestData/bad/ragged-long.ind", "--out", out, "--key-file", newKey], 65,
+             "TestData/bad/ragged-long.ind: line 4: "),
             (["TestData/rules/EQGRP.ind", "--out", out, "--quals", "TestData/bad/quals-ragged.csv"], 65,
              "TestData/bad/quals-ragged.csv: line"),
             (["TestData/rules/EQGRP.ind"], 64, "--out"),
@@ -341,6 +347,66 @@ struct AnonymiseCommandTests {
             #expect(outcome.status == status, "\(arguments): \(outcome.standardError)")
             #expect(outcome.standardError.contains(message), "\(arguments): \(outcome.standardError)")
             #expect(try listing(scratch.url) == [], "\(arguments)")
+        }
+    }
+
+    @Test("dates of birth at the ends of the calendar, one date written two ways, and STUBIDs equal as numbers")
+    func edges() throws {
+        let scratch = Scratch()
+        let input = scratch.url.appendingPathComponent("edges.ind")
+        // Five learners from the first sample's first valid record, with the edge cases in DATEOFBIRTH and STUBID.
+        _ = try python(
+            ["-", repository.appendingPathComponent("TestData/SO14_F10000001.ind").path, input.path],
+            input: """
+                import csv, sys
+                rows = list(csv.reader(open(sys.argv[1], newline="")))
+                header = rows[0]
+                base = next(row for row in rows[1:] if len(row) == len(header) and row[header.index("DATEOFBIRTH")].count("/") == 2)
+                cases = [("EDGE1", "31/12/9999", "1"), ("EDGE2", "9999-12-31", "2"), ("EDGE3", "01/01/0001", "3"),
+                         ("TWOWAYS", "26/02/1991", "4"), ("TWOWAYS", "1991-02-26", "5"),
+                         ("ZERO", "01/05/1990", "0900001"), ("NOZERO", "01/05/1990", "900001")]
+                writer = csv.writer(open(sys.argv[2], "w", newline=""), lineterminator="\\n")
+                writer.writerow(header)
+                for learner, birth, stubid in cases:
+                    row = list(base)
+                    row[header.index("LEARNREFNUMBER")] = learner
+                    row[header.index("DATEOFBIRTH")] = birth
+                    row[header.index("STUBID")] = stubid
+                    writer.writerow(row)
+                """)
+        // Random keys: the moved dates must stay within the years 1 to 9999 whatever the key.
+        for run in 0..<6 {
+            let outcome = try anonymise([input.path, "--out", scratch.url.appendingPathComponent("random\(run).ind").path])
+            #expect(outcome.status == 0, "\(outcome.standardOutput)\(outcome.standardError)")
+            #expect(outcome.standardOutput.hasPrefix("outcomes preserved: 7 of 7 records\n"))
+        }
+
+        let out = scratch.url.appendingPathComponent("A.ind")
+        let outcome = try anonymise([input.path, "--out", out.path, "--key-file", try keyFile(in: scratch)])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let rows = try String(contentsOf: out, encoding: .utf8).split(separator: "\n").map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }
+        let header = rows[0]
+        let records = rows.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
+        #expect(records.count == 7)
+        // The same date of birth, written two ways, moves to the same date, each in its own format.
+        let (slashes, dashes) = (records[3]["DATEOFBIRTH"]!, records[4]["DATEOFBIRTH"]!)
+        #expect(slashes.count == 10 && slashes.contains("/"), "\(slashes)")
+        #expect(dashes.count == 10 && dashes.contains("-"), "\(dashes)")
+        let parts = slashes.split(separator: "/")
+        #expect("\(parts[2])-\(parts[1])-\(parts[0])" == dashes)
+        #expect(slashes != "26/02/1991")
+        // STUBIDs that the duplicate check reads as one number keep one pseudonym.
+        #expect(records[5]["STUBID"] == records[6]["STUBID"])
+        #expect(records[5]["STUBID"] != records[0]["STUBID"])
+
+        let (original, anonymised) = (scratch.url.appendingPathComponent("run-original"), scratch.url.appendingPathComponent("run-anonymised"))
+        try run(input.path, out: original)
+        try run(out.path, out: anonymised)
+        for folder in [original, anonymised] {
+            let credibility = try String(contentsOf: folder.appendingPathComponent("credibility.csv"), encoding: .utf8)
+            #expect(credibility.components(separatedBy: "STUBID_DUPLICATE").count - 1 == 1, "\(folder.lastPathComponent)")
         }
     }
 

@@ -92,12 +92,15 @@ public enum Anonymise {
         let paths = [options.output] + (options.quals.map { _ in [options.sideOutput("quals")] } ?? [])
             + (options.postcodes.map { _ in [options.sideOutput("postcodes")] } ?? [])
         let inputs = [options.input, options.keyFile, options.method, options.quals, options.postcodes].compactMap {
-            $0.flatMap(realPath)
+            $0.map(canonicalPath)
         }
-        if let clash = paths.first(where: { realPath($0).map(inputs.contains) ?? false }) {
+        if let clash = paths.first(where: { inputs.contains(canonicalPath($0)) }) {
             throw Failure.usage("\(clash): an output would replace an input")
         }
-        let (key, created) = try options.keyFile.map { try PseudonymKey.file($0) } ?? (PseudonymKey.random(), false)
+        // A new key file is written only when the outputs are, so a failed run leaves none.
+        let existingKey = try options.keyFile.flatMap { try PseudonymKey.read($0) }
+        if let keyFile = options.keyFile, existingKey == nil { try PseudonymKey.checkCreatable(keyFile) }
+        let key = existingKey ?? PseudonymKey.random()
         let pseudonyms = Pseudonyms(key)
 
         // 1. Derive every record; note the dates each date of birth may move to.
@@ -133,10 +136,14 @@ public enum Anonymise {
                 differing: anonymised.differing, cellsPreserved: anonymised.cells == original.cells,
                 allocationsPreserved: Allocations(cells: anonymised.cells, method: method)
                     == Allocations(cells: original.cells, method: method),
-                unchangedBirthDates: births.unchanged, outputs: [], createdKeyFile: created ? options.keyFile : nil)
+                unchangedBirthDates: births.unchanged, outputs: [], createdKeyFile: nil)
             guard report.isPreserved else {
                 files.discard()
                 return report
+            }
+            if let keyFile = options.keyFile, existingKey == nil {
+                try key.write(to: keyFile)
+                report.createdKeyFile = keyFile
             }
             try files.commit()
             report.outputs = paths
@@ -232,6 +239,7 @@ public enum Anonymise {
                 case .uln: replacements[position] = pseudonyms.uln(value)
                 case .postcodeprior: replacements[position] = withPostcodes ? pseudonyms.postcode(value) : []
                 case .dateofbirth: replacements[position] = births.replacement(record, layout: layout!, pseudonyms)
+                case .stubid: replacements[position] = pseudonyms.stubid(value)
                 default: replacements[position] = pseudonyms.identifier(column.name, value)
                 }
             }
@@ -273,10 +281,19 @@ public enum Anonymise {
         _ = try output.finish()
     }
 
-    private static func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
+    /// The path with symbolic links and `..` resolved: of the file when it
+    /// exists, otherwise of its folder, so that a file yet to be written is
+    /// recognised too.
+    private static func canonicalPath(_ path: String) -> String {
+        func resolved(_ path: String) -> String? {
+            guard let result = realpath(path, nil) else { return nil }
+            defer { free(result) }
+            return String(cString: result)
+        }
+        if let file = resolved(path) { return file }
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        let folder = url.deletingLastPathComponent().path
+        return "\(resolved(folder) ?? folder)/\(url.lastPathComponent)"
     }
 }
 
@@ -294,14 +311,17 @@ struct BirthDates {
     private var intervals: [UInt64: (first: Int, last: Int)] = [:]
     private(set) var unchanged = 0
 
-    /// The fingerprint of a record's learner and date of birth text.
-    private static func key(_ record: RawRecord, layout: Layout) -> UInt64 {
+    /// The fingerprint of a record's learner and date of birth (`yyyymmdd`,
+    /// however the file writes it).
+    private static func key(_ record: RawRecord, birth: Int64, layout: Layout) -> UInt64 {
         var hasher = Hasher()
         hasher.combine(bytes: UnsafeRawBufferPointer(record[layout.position(of: .learnrefnumber)!]))
-        hasher.combine(0xFF as UInt8)
-        hasher.combine(bytes: UnsafeRawBufferPointer(record[layout.position(of: .dateofbirth)!]))
+        hasher.combine(birth)
         return UInt64(bitPattern: Int64(hasher.finalize()))
     }
+
+    /// The dates a date of birth can be written as: years 1 to 9999.
+    static let readable = Dates.dayNumber(10101)...Dates.dayNumber(99_991_231)
 
     /// Narrows the learner's interval to the dates that keep this record's outcome.
     mutating func note(_ record: RawRecord, _ derived: borrowing Facts, layout: Layout, deriver: inout RecordDeriver) {
@@ -312,6 +332,7 @@ struct BirthDates {
         let original = Anonymise.outcome(derived)
         let day = Dates.dayNumber(birth)
         func keeps(_ offset: Int) -> Bool {
+            guard Self.readable.contains(day + offset) else { return false }
             var facts = loaded
             facts[.dateofbirth] = Dates.date(dayNumber: day + offset)
             deriver.derivation.derive(&facts)
@@ -328,7 +349,7 @@ struct BirthDates {
             return kept
         }
         let interval = (first: day - reach(-1), last: day + reach(1))
-        let key = Self.key(record, layout: layout)
+        let key = Self.key(record, birth: birth, layout: layout)
         if let earlier = intervals[key] {
             intervals[key] = (max(earlier.first, interval.first), min(earlier.last, interval.last))
         } else {
@@ -344,7 +365,7 @@ struct BirthDates {
         let text = record[layout.position(of: .dateofbirth)!]
         guard !text.isEmpty else { return [] }
         let parsed = FieldParsing.date(text)
-        guard parsed.isValid, let interval = intervals[Self.key(record, layout: layout)] else {
+        guard parsed.isValid, let interval = intervals[Self.key(record, birth: parsed.value, layout: layout)] else {
             return Anonymise.notADate
         }
         let day = Dates.dayNumber(parsed.value)
@@ -354,7 +375,8 @@ struct BirthDates {
             return Array(text)
         }
         let learner = Array(record[layout.position(of: .learnrefnumber)!])
-        var chosen = interval.first + pseudonyms.choice("DATEOFBIRTH", learner + [0] + Array(text), below: others)
+        var chosen =
+            interval.first + pseudonyms.choice("DATEOFBIRTH", learner + [0] + Array(String(parsed.value).utf8), below: others)
         if chosen >= day { chosen += 1 }
         let date = Dates.date(dayNumber: chosen)
         return Array((text.contains(0x2D) ? Dates.formatISO(date) : Dates.format(date)).utf8)

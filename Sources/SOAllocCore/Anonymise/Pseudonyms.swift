@@ -9,7 +9,8 @@ import Darwin
 
 /// The secret behind the pseudonyms: 256 bits from the system's secure random
 /// source, used once and forgotten, or kept in a key file so that files from
-/// two returns get the same pseudonyms.
+/// two returns get the same pseudonyms. A key file that does not exist is
+/// written with a new key when the anonymised files are.
 public struct PseudonymKey: Sendable {
     let key: SymmetricKey
 
@@ -18,24 +19,33 @@ public struct PseudonymKey: Sendable {
         PseudonymKey(key: SymmetricKey(size: .bits256))
     }
 
-    /// The key in the key file at `path`: 64 hexadecimal digits, optionally
-    /// followed by a line end. A file that does not exist is created with a
-    /// new random key, readable by its owner only; `created` says so.
-    public static func file(_ path: String) throws -> (key: PseudonymKey, created: Bool) {
-        if FileManager.default.fileExists(atPath: path) {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw Failure.noInput("\(path): cannot read the key file")
-            }
-            let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard text.utf8.count == 64, let bytes = hexadecimalBytes(text) else {
-                throw Failure.data(
-                    DataError(Location(file: path), "the key file must hold 64 hexadecimal digits (256 bits)"))
-            }
-            return (PseudonymKey(key: SymmetricKey(data: bytes)), false)
+    /// The key in the key file at `path` (64 hexadecimal digits, optionally
+    /// followed by a line end), or nil when there is no such file.
+    public static func read(_ path: String) throws -> PseudonymKey? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw Failure.noInput("\(path): cannot read the key file")
         }
-        let key = random()
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.utf8.count == 64, let bytes = hexadecimalBytes(text) else {
+            throw Failure.data(DataError(Location(file: path), "the key file must hold 64 hexadecimal digits (256 bits)"))
+        }
+        return PseudonymKey(key: SymmetricKey(data: bytes))
+    }
+
+    /// Fails unless a key file can be created at `path`: its folder exists.
+    public static func checkCreatable(_ path: String) throws {
+        let folder = URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw Failure.cannotCreate("\(path): cannot create the key file: no folder \(folder)")
+        }
+    }
+
+    /// Writes the key as a new key file at `path`, readable by its owner only.
+    public func write(to path: String) throws {
         let digits = Array("0123456789abcdef")
-        let text = key.key.withUnsafeBytes { bytes in
+        let text = key.withUnsafeBytes { bytes in
             String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xF)]] })
         } + "\n"
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
@@ -43,12 +53,11 @@ public struct PseudonymKey: Sendable {
             throw Failure.cannotCreate("\(path): cannot create the key file: \(String(cString: strerror(errno)))")
         }
         defer { close(descriptor) }
-        let written = text.utf8CString.withUnsafeBufferPointer { write(descriptor, $0.baseAddress!, $0.count - 1) }
+        let written = text.utf8CString.withUnsafeBufferPointer { Glibc.write(descriptor, $0.baseAddress!, $0.count - 1) }
         guard written == text.utf8.count, fsync(descriptor) == 0 else {
             unlink(path)
             throw Failure.output("\(path): cannot write the key file: \(String(cString: strerror(errno)))")
         }
-        return (key, true)
     }
 
     private static func hexadecimalBytes(_ text: String) -> [UInt8]? {
@@ -104,10 +113,19 @@ struct Pseudonyms {
     /// most 32 characters: 12 give 62 bits, so two learners of a sector's
     /// files share a pseudonym with a chance of about one in ten million.
     /// Empty stays empty.
-    func identifier(_ field: String, _ value: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+    func identifier(_ field: String, _ value: some Collection<UInt8>) -> [UInt8] {
         guard !value.isEmpty else { return [] }
         let digest = digest(field, value)
         return (0..<min(max(value.count, 12), 32)).map { Self.alphanumerics[Int(digest[$0]) % 36] }
+    }
+
+    /// A STUBID's pseudonym: as `identifier`, of the STUBID as the duplicate
+    /// check compares it (a number when it is digits: `0900001` is `900001`),
+    /// so that duplicates stay duplicates.
+    func stubid(_ value: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        let number = FieldParsing.numericCode(value)
+        guard Value.isKnown(number) else { return identifier(Column.stubid.name, value) }
+        return identifier(Column.stubid.name, Array(String(number).utf8))
     }
 
     /// A postcode's pseudonym: `ZZ` and eight letters or digits, of the
@@ -125,11 +143,11 @@ struct Pseudonyms {
     /// permutation (an eight-round Feistel network over two five-digit halves,
     /// with HMAC-SHA256 as its round function), so that no two learners ever
     /// share one; truncated digests would collide about fifty times among a
-    /// million learners. A value that is not ten digits gets ten digits from
-    /// its digest. Empty stays empty.
+    /// million learners. A value that is not ten digits from 1000000000 gets
+    /// ten digits from its digest. Empty stays empty.
     func uln(_ value: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         guard !value.isEmpty else { return [] }
-        guard value.count == 10, value.allSatisfy({ (0x30...0x39).contains($0) }) else {
+        guard value.count == 10, value.allSatisfy({ (0x30...0x39).contains($0) }), value[0] != 0x30 else {
             return Array(String(1_000_000_000 + choice("ULN", value, below: 9_000_000_000)).utf8)
         }
         var number = value.reduce(0) { $0 * 10 + Int($1 - 0x30) }

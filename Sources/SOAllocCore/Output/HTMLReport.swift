@@ -101,7 +101,7 @@ enum HTMLReport {
     }
 
     /// A whole number with thousands separators.
-    static func number(_ value: Int) -> String { Summary.pounds(Decimal(value)).replacingOccurrences(of: "£", with: "") }
+    static func number(_ value: Int) -> String { Summary.grouped(Decimal(value)) }
 
     static let style = """
 

@@ -13,6 +13,7 @@ private extension Pseudonyms {
     func identifier(_ field: String, _ value: String) -> String { apply(value) { identifier(field, $0) } }
     func uln(_ value: String) -> String { apply(value) { uln($0) } }
     func postcode(_ value: String) -> String { apply(value) { postcode($0) } }
+    func stubid(_ value: String) -> String { apply(value) { stubid($0) } }
 }
 
 private let alphanumerics = Set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -195,6 +196,25 @@ struct PseudonymsTests {
         #expect(isULN(pseudonym), "\(value) gave \(pseudonym)")
     }
 
+    @Test("a ULN from 0 is not put through the permutation, so it cannot take a real ULN's pseudonym")
+    func ulnFromZero() throws {
+        // Under this key, walking the permutation from 0168169406 reached 1683671683's pseudonym.
+        let directory = TemporaryDirectory()
+        let path = directory.file("fixed.key", "5b0e6a1f3c9d2e7b8a4f6c1d0e9b3a7c2f5e8d1b4a6c9e0f3d7b2a5c8e1f4d6b\n")
+        let fixed = Pseudonyms(try #require(try PseudonymKey.read(path)))
+        #expect(fixed.uln("0168169406") != fixed.uln("1683671683"))
+        #expect(isULN(fixed.uln("0168169406")))
+    }
+
+    @Test("a STUBID of digits is pseudonymised as the number the duplicate check reads")
+    func stubidAsNumber() {
+        #expect(pseudonyms.stubid("0900001") == pseudonyms.stubid("900001"))
+        #expect(pseudonyms.stubid("900001") == pseudonyms.identifier("STUBID", "900001"))
+        #expect(pseudonyms.stubid("900001") != pseudonyms.stubid("900002"))
+        #expect(pseudonyms.stubid("S900001") == pseudonyms.identifier("STUBID", "S900001"))
+        #expect(pseudonyms.stubid("") == "")
+    }
+
     @Test("a postcode's pseudonym ignores case and spaces and is ZZ and eight letters or digits")
     func postcode() {
         let forms = ["AB1 2CD", "ab1 2cd", "AB12CD", "ab12cd", " AB1  2CD", "Ab1\t2cD"]
@@ -227,12 +247,14 @@ struct PseudonymsKeyFileTests {
             + [pseudonyms.uln("1683671681"), pseudonyms.postcode("S17 6YB")]
     }
 
-    @Test("a missing key file is created, readable by its owner only, with 64 hex digits, and read back")
+    @Test("a new key is written readable by its owner only, with 64 hex digits, never over a file, and read back")
     func created() throws {
         let directory = TemporaryDirectory()
         let path = directory.path + "/anonymise.key"
-        let first = try PseudonymKey.file(path)
-        #expect(first.created)
+        #expect(try PseudonymKey.read(path) == nil)
+        try PseudonymKey.checkCreatable(path)
+        let first = PseudonymKey.random()
+        try first.write(to: path)
 
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
@@ -241,15 +263,15 @@ struct PseudonymsKeyFileTests {
         #expect(text.hasSuffix("\n"))
         #expect(text.dropLast().allSatisfy { "0123456789abcdef".contains($0) }, "\(text)")
 
-        let second = try PseudonymKey.file(path)
-        #expect(!second.created)
-        #expect(sample(second.key) == sample(first.key))
+        let second = try #require(try PseudonymKey.read(path))
+        #expect(sample(second) == sample(first))
+        #expect(throws: Failure.self) { try PseudonymKey.random().write(to: path) }
         #expect(try String(contentsOfFile: path, encoding: .utf8) == text)
 
-        // Another new key file holds another key.
-        let other = try PseudonymKey.file(directory.path + "/other.key")
-        #expect(other.created)
-        #expect(sample(other.key) != sample(first.key))
+        // Another new key is another key.
+        let other = PseudonymKey.random()
+        try other.write(to: directory.path + "/other.key")
+        #expect(sample(other) != sample(first))
         #expect(try String(contentsOfFile: directory.path + "/other.key", encoding: .utf8) != text)
     }
 
@@ -260,10 +282,9 @@ struct PseudonymsKeyFileTests {
         let lower = directory.file("lower.key", digits + "\n")
         let upper = directory.file("upper.key", digits.uppercased())
         let crlf = directory.file("crlf.key", digits + "\r\n")
-        let keys = try [lower, upper, crlf].map { try PseudonymKey.file($0) }
-        #expect(keys.allSatisfy { !$0.created })
-        #expect(sample(keys[0].key) == sample(keys[1].key))
-        #expect(sample(keys[0].key) == sample(keys[2].key))
+        let keys = try [lower, upper, crlf].map { try #require(try PseudonymKey.read($0)) }
+        #expect(sample(keys[0]) == sample(keys[1]))
+        #expect(sample(keys[0]) == sample(keys[2]))
         #expect(try String(contentsOfFile: upper, encoding: .utf8) == digits.uppercased())
     }
 
@@ -276,7 +297,7 @@ struct PseudonymsKeyFileTests {
         let directory = TemporaryDirectory()
         let path = directory.file("bad.key", content)
         do {
-            _ = try PseudonymKey.file(path)
+            _ = try PseudonymKey.read(path)
             Issue.record("a key file holding \(content.debugDescription) was accepted")
         } catch let failure as Failure {
             #expect(failure.exitCode == 65)
@@ -294,7 +315,8 @@ struct PseudonymsKeyFileTests {
     func cannotCreate() throws {
         let directory = TemporaryDirectory()
         let path = directory.path + "/missing/folder/anonymise.key"
-        #expect(throws: Failure.self) { try PseudonymKey.file(path) }
+        #expect(throws: Failure.self) { try PseudonymKey.checkCreatable(path) }
+        #expect(throws: Failure.self) { try PseudonymKey.random().write(to: path) }
         #expect(!FileManager.default.fileExists(atPath: directory.path + "/missing"))
     }
 
