@@ -28,7 +28,7 @@ struct RunCommand: ParsableCommand {
         discussion: """
             With one file, the outputs go to --out (default ./soalloc-out/<file name without extension>/). \
             With several, each provider's go to --out/<UKPRN>/ and the sector's totals to --out/sector/ \
-            (default --out: ./soalloc-out/).
+            (default --out: ./soalloc-out/providers/).
             """
     )
 
@@ -67,7 +67,7 @@ struct RunCommand: ParsableCommand {
         let single = files.count == 1 && !merge
         let options = RunOptions(
             input: files.joined(separator: " "),
-            output: out ?? (single ? RunOptions.defaultOutput(for: files[0]) : "soalloc-out"), strict: strict,
+            output: out ?? (single ? RunOptions.defaultOutput(for: files[0]) : RunOptions.defaultManyOutput), strict: strict,
             method: sideFiles.method, quals: sideFiles.quals, postcodes: sideFiles.postcodes, xlsx: xlsx, html: html)
         let progress = !quiet && isatty(2) != 0 ? RunProgress { FileHandle.standardError.write(Data($0.utf8)) } : nil
         do {

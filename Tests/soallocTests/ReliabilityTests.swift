@@ -68,6 +68,26 @@ struct ReliabilityTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path) == ["big.ind"])
     }
 
+    @Test("a file read from a pipe gives the outputs of the file, its duplicate STUBIDs included")
+    func pipe() throws {
+        let scratch = Scratch()
+        // The rule file's records twice over: each second copy's STUBID is a duplicate.
+        let lines = try String(contentsOf: repository.appendingPathComponent("TestData/rules/DISPOP.ind"), encoding: .utf8)
+            .split(separator: "\n")
+        let input = scratch.url.appendingPathComponent("twice.ind")
+        try ((lines + lines.dropFirst()).joined(separator: "\n") + "\n").write(to: input, atomically: true, encoding: .utf8)
+        let (file, piped) = (scratch.url.appendingPathComponent("file"), scratch.url.appendingPathComponent("piped"))
+        #expect(try soalloc([input.path, "--out", file.path, "--no-xlsx", "--no-html"]).status == 0)
+        #expect(shell("bash -c \"'\(binary.path)' <(cat '\(input.path)') --out '\(piped.path)' --no-xlsx --no-html\""))
+        for name in ["derived.csv", "differences.csv", "credibility.csv", "cells.csv"] {
+            #expect(
+                try Data(contentsOf: file.appendingPathComponent(name)) == Data(contentsOf: piped.appendingPathComponent(name)),
+                "\(name)")
+        }
+        let credibility = try String(contentsOf: piped.appendingPathComponent("credibility.csv"), encoding: .utf8)
+        #expect(credibility.components(separatedBy: "STUBID_DUPLICATE").count - 1 == lines.count - 1)
+    }
+
     @Test("an interrupted run leaves nothing behind")
     func interrupted() throws {
         let scratch = Scratch()

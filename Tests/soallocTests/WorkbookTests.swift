@@ -232,6 +232,38 @@ struct WorkbookLimitTests {
         #expect(facts == "100002 100001 A1:H100001\nThe first 100000 of 100100 rows; differences.csv has them all.\n")
     }
 
+    @Test("control characters and NUL in the file keep summary.xlsx readable and report.html well-formed")
+    func controlCharacters() throws {
+        let scratch = Scratch()
+        let input = scratch.url.appendingPathComponent("control.ind")
+        // The UKPRN of every record, and a LEARNREFNUMBER that a finding quotes, with a NUL and a U+0001.
+        _ = try python(
+            ["-", repository.appendingPathComponent("TestData/rules/DISPOP.ind").path, input.path],
+            input: """
+                import csv, sys
+                rows = list(csv.reader(open(sys.argv[1], newline="")))
+                header = rows[0]
+                for row in rows[1:]:
+                    row[header.index("UKPRN")] = "1000\\x00\\x010001"
+                    row[header.index("HEFESFTE")] = "x\\x01"
+                csv.writer(open(sys.argv[2], "w", newline=""), lineterminator="\\n").writerows(rows)
+                """)
+        let out = scratch.url.appendingPathComponent("out")
+        let outcome = try soalloc([input.path, "--out", out.path])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let book = try OpenedWorkbook(out.appendingPathComponent("summary.xlsx"))
+        #expect(book.row("Summary", "Provider")?[1] == "UKPRN 1000\u{2400}\u{FFFD}0001")
+        #expect(book.rows["Credibility"]?.contains { $0.contains("x\u{FFFD}") } == true)
+        let elements = try python(
+            ["-", out.appendingPathComponent("report.html").path],
+            input: """
+                import sys, xml.dom.minidom
+                document = xml.dom.minidom.parse(sys.argv[1])
+                print(document.getElementsByTagName("h1")[0].firstChild.data)
+                """)
+        #expect(elements == "2016-17 targeted allocations: UKPRN 1000\u{2400}\u{FFFD}0001\n")
+    }
+
     @Test("--no-xlsx and --no-html write neither file, and run.json records it")
     func turnedOff() throws {
         let scratch = Scratch()

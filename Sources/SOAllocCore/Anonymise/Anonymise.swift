@@ -208,14 +208,17 @@ public enum Anonymise {
         return UInt64(bitPattern: Int64(hasher.finalize()))
     }
 
-    /// Writes the anonymised individualised file: every field as it was, but
-    /// for the identifiers, the postcode and the date of birth.
+    /// Writes the anonymised individualised file: the columns soalloc reads,
+    /// as they were but for the identifiers, the postcode and the date of
+    /// birth. Columns it does not read are left out: they might hold anything.
     private static func writeFile(
         _ input: String, to path: String, _ pseudonyms: Pseudonyms, _ births: inout BirthDates, withPostcodes: Bool
     ) throws {
         let output = try CSVOutput(path: path)
         var layout: Layout?
-        var replaced: [(position: Int, column: Column)] = []
+        /// Per column written: its position in the input, and the column when it is replaced.
+        var columns: [(position: Int, replaced: Column?)] = []
+        let replacedColumns = identifiers + [.uln, .postcodeprior, .dateofbirth]
         let descriptor = open(input, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw Failure.noInput("\(input): cannot open: \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }
@@ -223,32 +226,33 @@ public enum Anonymise {
             if layout == nil {
                 let found = try Layout.detect(from: record, file: input)
                 layout = found
-                replaced = (identifiers + [.uln, .postcodeprior, .dateofbirth]).compactMap { column in
-                    found.position(of: column).map { ($0, column) }
-                }
+                columns = Column.allCases.compactMap { column in
+                    found.position(of: column).map { ($0, replacedColumns.contains(column) ? column : nil) }
+                }.sorted { $0.position < $1.position }
                 if found.hasHeader {
-                    for index in 0..<record.count { try output.field(record[index]) }
+                    for column in columns { try output.field(record[column.position]) }
                     try output.endRow()
                     return
                 }
             }
-            var replacements: [Int: [UInt8]] = [:]
-            for (position, column) in replaced {
-                let value = record[position]
-                switch column {
-                case .uln: replacements[position] = pseudonyms.uln(value)
-                case .postcodeprior: replacements[position] = withPostcodes ? pseudonyms.postcode(value) : []
-                case .dateofbirth: replacements[position] = births.replacement(record, layout: layout!, pseudonyms)
-                case .stubid: replacements[position] = pseudonyms.stubid(value)
-                default: replacements[position] = pseudonyms.identifier(column.name, value)
-                }
+            guard record.count == layout!.fieldCount else {
+                throw DataError(Location(file: input, line: record.line), "the file changed while it was being anonymised")
             }
-            for index in 0..<record.count {
-                if let replacement = replacements[index] {
-                    try replacement.withUnsafeBufferPointer { try output.field($0) }
-                } else {
-                    try output.field(record[index])
+            for (position, replaced) in columns {
+                let value = record[position]
+                guard let replaced else {
+                    try output.field(value)
+                    continue
                 }
+                let replacement: [UInt8] =
+                    switch replaced {
+                    case .uln: pseudonyms.uln(value)
+                    case .postcodeprior: withPostcodes ? pseudonyms.postcode(value) : []
+                    case .dateofbirth: births.replacement(record, layout: layout!, pseudonyms)
+                    case .stubid: pseudonyms.stubid(value)
+                    default: pseudonyms.identifier(replaced.name, value)
+                    }
+                try replacement.withUnsafeBufferPointer { try output.field($0) }
             }
             try output.endRow()
         }

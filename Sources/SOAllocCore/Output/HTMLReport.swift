@@ -189,7 +189,7 @@ private struct Page {
     private func escaped(_ text: String) -> String {
         var result = ""
         result.reserveCapacity(text.count)
-        for character in text {
+        for character in Presentation.markupText(text) {
             switch character {
             case "&": result += "&amp;"
             case "<": result += "&lt;"

@@ -86,10 +86,14 @@ public final class OutputDirectory: OutputPlace, @unchecked Sendable {
     }
 
     /// Removes the working directory if the process is interrupted (SIGINT,
-    /// SIGTERM) before `commit()`: the handler unlinks each output
-    /// and the directory, then lets the signal end the process as usual.
-    public func removeOnInterrupt() {
-        Interruption.arm(directory: workingPath, files: names.map { "\(workingPath)/\($0)" })
+    /// SIGTERM) before `commit()`: the handler unlinks each output, in the
+    /// directory and in each of `folders`, removes the folders and the
+    /// directory, then lets the signal end the process as usual.
+    public func removeOnInterrupt(folders: [String] = []) {
+        let places = folders.map { "\(workingPath)/\($0)" }
+        Interruption.arm(
+            files: ([workingPath] + places).flatMap { place in names.map { "\(place)/\($0)" } },
+            directories: places + [workingPath])
     }
 
     /// A folder of outputs in the working directory, created now.
@@ -168,7 +172,7 @@ final class OutputFiles: @unchecked Sendable {
         } catch {
             throw Failure.cannotCreate("\(paths[0]): cannot create a directory in \(parent): \(error.localizedDescription)")
         }
-        Interruption.arm(directory: workingPath, files: paths.map(path(of:)))
+        Interruption.arm(files: paths.map(path(of:)), directories: [workingPath])
     }
 
     deinit {
@@ -207,15 +211,18 @@ final class OutputFiles: @unchecked Sendable {
 enum Interruption {
     nonisolated(unsafe) private static var paths: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
     nonisolated(unsafe) private static var count = 0
+    nonisolated(unsafe) private static var fileCount = 0
     private static let signals: [Int32] = [SIGINT, SIGTERM]
 
-    static func arm(directory: String, files: [String]) {
+    /// On SIGINT or SIGTERM: unlink `files`, then remove `directories` in order.
+    static func arm(files: [String], directories: [String]) {
         disarm()
-        let all = files + [directory]
+        let all = files + directories
         let buffer = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: all.count)
         for (index, path) in all.enumerated() { buffer[index] = strdup(path) }
         paths = buffer
         count = all.count
+        fileCount = files.count
         var set = sigset_t()
         sigemptyset(&set)
         for signal in signals {
@@ -237,10 +244,10 @@ enum Interruption {
 
     private static let handler: @convention(c) (Int32) -> Void = { signal in
         if let buffer = Interruption.paths {
-            for index in 0..<Interruption.count - 1 {
-                if let path = buffer[index] { unlink(path) }
+            for index in 0..<Interruption.count {
+                guard let path = buffer[index] else { continue }
+                if index < Interruption.fileCount { unlink(path) } else { rmdir(path) }
             }
-            if let directory = buffer[Interruption.count - 1] { rmdir(directory) }
         }
         _ = Glibc.signal(signal, SIG_DFL)
         raise(signal)

@@ -55,3 +55,24 @@ struct Presentation {
         return items
     }
 }
+
+extension Presentation {
+    /// `text` as XML 1.0 allows it, for the report and the workbook: NUL as
+    /// U+2400 (as the CSV files show it), and the other control characters
+    /// but tab, line feed and carriage return as U+FFFD. Bytes that were not
+    /// UTF-8 are U+FFFD already.
+    static func markupText(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0xFFFE || $0.value == 0xFFFF })
+        else { return text }
+        var result = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0: result.append("\u{2400}")
+            case 0x09, 0x0A, 0x0D: result.append(scalar)
+            case 0..<0x20, 0xFFFE, 0xFFFF: result.append("\u{FFFD}")
+            default: result.append(scalar)
+            }
+        }
+        return String(result)
+    }
+}

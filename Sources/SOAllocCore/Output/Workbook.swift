@@ -27,7 +27,7 @@ enum Workbook {
         }
         var properties = lxw_doc_properties()
         properties.created = created
-        let title = strdup("soalloc 2016-17 targeted allocations: \(content.provider)")
+        let title = strdup(Presentation.markupText("soalloc 2016-17 targeted allocations: \(content.provider)"))
         defer { free(title) }
         properties.title = title
         workbook_set_properties(workbook, &properties)
@@ -325,9 +325,10 @@ private struct Sheet {
     /// Excel's longest text in a cell; libxlsxwriter counts it in bytes.
     static let longestText = 32_767
 
-    /// Writes `value`, cut to Excel's longest text with "…" at the end.
+    /// Writes `value` as XML allows it (`Presentation.markupText`), cut to
+    /// Excel's longest text with "…" at the end.
     func text(_ row: Int, _ column: Int, _ value: String, _ format: UnsafeMutablePointer<lxw_format>? = nil) {
-        var value = value
+        var value = Presentation.markupText(value)
         if value.utf8.count > Self.longestText {
             var cut = value.utf8.index(value.utf8.startIndex, offsetBy: Self.longestText - 3)
             while !value.unicodeScalars.indices.contains(cut) { value.utf8.formIndex(before: &cut) }

@@ -11,6 +11,9 @@ public struct ProviderResult: Sendable {
     /// The provider's folder in the output directory: its UKPRN, or its
     /// (first) file's name when the UKPRN is not one and the same.
     public var folder: String
+    /// The folder's name should the records turn out to name more than one
+    /// UKPRN: the first file's name, unique in the run.
+    var fallback: String
     public var inputs: [String]
     public var report: RunReport?
     public var failure: Failure?
@@ -63,7 +66,7 @@ public enum MultiRun {
         var providers = try group(inputs, merge: merge)
 
         let directory = try OutputDirectory(options.output, names: Array(Set(options.outputNames + sectorNames)).sorted())
-        directory.removeOnInterrupt()
+        directory.removeOnInterrupt(folders: Array(Set(providers.flatMap { [$0.folder, $0.fallback] })).sorted() + ["sector"])
         do {
             progress?.start(files: inputs)
             let workers = max(1, min(jobs, providers.count))
@@ -86,12 +89,19 @@ public enum MultiRun {
             threads.forEach { $0.start() }
             queue.waitUntilDone(workers: workers)
             providers = results.values
+            // A provider that could not write its outputs fails the whole run: the disk is full, or the like.
+            if let failure = providers.compactMap(\.failure).first(where: { $0.exitCode == 73 || $0.exitCode == 74 }) {
+                throw failure
+            }
 
             // A provider whose records name more than one UKPRN takes its file's name.
             for index in providers.indices where providers[index].report != nil && providers[index].report!.provider == nil {
-                let stem = Self.stem(providers[index].inputs[0])
-                try rename(providers[index].folder, to: stem, in: directory)
-                providers[index].folder = stem
+                try rename(providers[index].folder, to: providers[index].fallback, in: directory)
+                providers[index].folder = providers[index].fallback
+            }
+            for index in providers.indices {
+                providers[index].report = providers[index].report?.placed(
+                    in: "\(directory.finalPath)/\(providers[index].folder)")
             }
 
             var cells = CellTable()
@@ -117,22 +127,45 @@ public enum MultiRun {
     /// The providers of the inputs, in the order of their first file: files
     /// are grouped by the UKPRN of their first record. Two files with the same
     /// UKPRN are a usage error, unless `merge`: then they are one provider.
+    /// A file whose first record has no UKPRN of eight digits is a provider of
+    /// its own, named after the file.
     static func group(_ inputs: [String], merge: Bool) throws -> [ProviderResult] {
         var providers: [ProviderResult] = []
         for input in inputs {
-            let key = firstUKPRN(of: input) ?? stem(input)
-            if let index = providers.firstIndex(where: { $0.folder == key }) {
+            let ukprn = firstUKPRN(of: input)
+            if let ukprn, let index = providers.firstIndex(where: { $0.folder == ukprn }) {
                 guard merge else {
                     throw Failure.usage(
-                        "\(providers[index].inputs[0]) and \(input) are both for \(key); "
+                        "\(providers[index].inputs[0]) and \(input) are both for \(ukprn); "
                             + "give --merge to read them as one provider")
                 }
                 providers[index].inputs.append(input)
             } else {
-                providers.append(ProviderResult(folder: key, inputs: [input]))
+                providers.append(ProviderResult(folder: ukprn ?? "", fallback: "", inputs: [input]))
             }
         }
+        // Each provider's name from its file, unique, and never a UKPRN or the sector's folder.
+        var taken = Set(providers.map(\.folder) + ["sector"])
+        for index in providers.indices {
+            let stem = folderName(providers[index].inputs[0])
+            var name = stem
+            var number = 1
+            while taken.contains(name) {
+                number += 1
+                name = "\(stem)-\(number)"
+            }
+            taken.insert(name)
+            providers[index].fallback = name
+            if providers[index].folder.isEmpty { providers[index].folder = name }
+        }
         return providers
+    }
+
+    /// A file's name without its extension, as a folder name: a leading dot
+    /// is replaced, so that the folder is neither hidden nor `.` or `..`.
+    static func folderName(_ input: String) -> String {
+        let stem = String(RunOptions.defaultOutput(for: input).dropFirst("soalloc-out/".count))
+        return stem.hasPrefix(".") || stem.isEmpty ? "file" + stem : stem
     }
 
     /// The UKPRN of a file's first data record, or nil when it cannot be read.
@@ -152,13 +185,10 @@ public enum MultiRun {
                 throw Found(ukprn: record.text(layout!.position(of: .ukprn)!))
             }
         } catch let found as Found {
-            return found.ukprn.isEmpty || found.ukprn.contains("/") ? nil : found.ukprn
+            return found.ukprn.utf8.count == 8 && found.ukprn.utf8.allSatisfy { (0x30...0x39).contains($0) }
+                ? found.ukprn : nil
         } catch {}
         return nil
-    }
-
-    static func stem(_ input: String) -> String {
-        String(RunOptions.defaultOutput(for: input).dropFirst("soalloc-out/".count))
     }
 
     private static func run(
@@ -167,7 +197,6 @@ public enum MultiRun {
     ) -> ProviderResult {
         var result = provider
         var providerOptions = options
-        providerOptions.output = "\(options.output)/\(provider.folder)"
         providerOptions.input = provider.inputs.joined(separator: " ")
         do {
             try Run.checkReadable(provider.inputs)
@@ -176,7 +205,7 @@ public enum MultiRun {
                 let report = try Run.produce(
                     inputs: provider.inputs, options: providerOptions, method: method, sideFiles: sideFiles,
                     into: folder, concurrently: concurrently, progress: progress)
-                result.report = report.placed(in: "\(directory.finalPath)/\(provider.folder)")
+                result.report = report
             } catch {
                 try? FileManager.default.removeItem(atPath: folder.path)
                 throw error

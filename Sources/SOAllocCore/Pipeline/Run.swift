@@ -46,6 +46,9 @@ public struct RunOptions: Sendable {
             + ["method-used.yaml", "run.json"]
     }
 
+    /// With many files: `./soalloc-out/providers/`, apart from the folders of single runs.
+    public static let defaultManyOutput = "soalloc-out/providers"
+
     /// `./soalloc-out/<file name without extension>/`.
     public static func defaultOutput(for input: String) -> String {
         let name = input.split(separator: "/").last.map(String.init) ?? input
@@ -144,24 +147,29 @@ public enum Run {
         var pipeline: RecordPipeline?
         let stage = RecordStage(sideFiles: sideFiles)
         var read: [Provenance.Input] = []
+        var sources: [InputSource] = []
         for input in inputs {
             var hasher = SHA256()
             var size = 0
+            let source = try InputSource(input)
             try process(
                 file: input, stage: stage, into: place, pipeline: &pipeline, concurrently: concurrently,
                 progress: progress
             ) { chunk in
                 hasher.update(bufferPointer: chunk)
                 size += chunk.count
+                source.keep(chunk)
                 progress?.read(chunk.count)
             }
+            try source.finish()
+            sources.append(source)
             read.append(
                 .init(
                     name: String(input.split(separator: "/").last ?? ""), path: input, size: size,
                     sha256: hasher.finalize().hexadecimal))
         }
         guard var pipeline else { preconditionFailure("a run has at least one input") }
-        try pipeline.reportDuplicateStubids(inputs: inputs)
+        try pipeline.reportDuplicateStubids(sources)
         try pipeline.reportSideFileFindings(stage.deriver!.linked)
         let allocations = Allocations(cells: pipeline.cells, method: method)
         var outputs = try pipeline.outputs.finish()
@@ -187,12 +195,12 @@ public enum Run {
     }
 
     /// Calls `body` with the record that starts at `offset` in the file.
-    static func withRecord(at offset: Int, in path: String, layout: Layout, _ body: (RawRecord) throws -> Void) throws {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw Failure.noInput("\(path): cannot open: \(String(cString: strerror(errno)))")
-        }
+    static func withRecord(at offset: Int, in source: InputSource, layout: Layout, _ body: (RawRecord) throws -> Void)
+        throws
+    {
+        let descriptor = try source.reopen()
         defer { close(descriptor) }
+        let path = source.path
         struct Done: Error {}
         var window = 1 << 16
         while true {
@@ -301,6 +309,64 @@ public enum Run {
         if records == 0 {
             throw Failure.data(DataError(Location(file: file, line: 2), "the file has a header row but no records"))
         }
+    }
+}
+
+/// An input file that can be read again, at the offset of a record, for the
+/// duplicate-STUBID findings: the file itself when it is a regular file, or a
+/// temporary copy made as it is read when it is not (a pipe, `<(…)`).
+final class InputSource {
+    let path: String
+    /// The copy's descriptor, or -1 for a regular file.
+    private var copy: Int32 = -1
+    private var copyError: Int32 = 0
+
+    init(_ path: String) throws {
+        self.path = path
+        var status = stat()
+        guard stat(path, &status) != 0 || (status.st_mode & S_IFMT) != S_IFREG else { return }
+        var template = Array((NSTemporaryDirectory() + "/soalloc-input-XXXXXX").utf8CString)
+        copy = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard copy >= 0 else {
+            throw Failure.output("\(path): cannot make a temporary copy to read again: \(String(cString: strerror(errno)))")
+        }
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+    }
+
+    deinit {
+        if copy >= 0 { close(copy) }
+    }
+
+    /// Appends a chunk just read to the copy, if there is one.
+    func keep(_ chunk: UnsafeRawBufferPointer) {
+        guard copy >= 0, copyError == 0, var start = chunk.baseAddress else { return }
+        var left = chunk.count
+        while left > 0 {
+            let written = write(copy, start, left)
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else {
+                copyError = errno
+                return
+            }
+            start += written
+            left -= written
+        }
+    }
+
+    /// Fails if the copy could not be written.
+    func finish() throws {
+        if copyError != 0 {
+            throw Failure.output("\(path): cannot make a temporary copy to read again: \(String(cString: strerror(copyError)))")
+        }
+    }
+
+    /// A new descriptor of the file, or of its copy, to read from.
+    func reopen() throws -> Int32 {
+        let descriptor = copy >= 0 ? dup(copy) : open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw Failure.noInput("\(path): cannot open: \(String(cString: strerror(errno)))")
+        }
+        return descriptor
     }
 }
 
@@ -449,11 +515,11 @@ struct RecordPipeline {
     /// Writes a STUBID_DUPLICATE finding for each record whose STUBID an
     /// earlier record has, in row order, after the records' other findings.
     /// Each record is read again from its file, at the offset noted for it.
-    mutating func reportDuplicateStubids(inputs: [String]) throws {
+    mutating func reportDuplicateStubids(_ sources: [InputSource]) throws {
         for duplicate in try findings.stubids.duplicates() {
             let layout = layouts[duplicate.file]
             outputs.use(layout, derivation: .standard)
-            try Run.withRecord(at: duplicate.offset, in: inputs[duplicate.file], layout: layout) { record in
+            try Run.withRecord(at: duplicate.offset, in: sources[duplicate.file], layout: layout) { record in
                 tally.findings[Check.stubidDuplicate.index] += 1
                 try outputs.writeFinding(
                     row: duplicate.row, record, check: .stubidDuplicate, field: Column.stubid.name,

@@ -215,14 +215,14 @@ struct PseudonymsTests {
         #expect(pseudonyms.stubid("") == "")
     }
 
-    @Test("a postcode's pseudonym ignores case and spaces and is ZZ and eight letters or digits")
+    @Test("a postcode's pseudonym ignores case and spaces and is ZZ and fourteen letters or digits")
     func postcode() {
         let forms = ["AB1 2CD", "ab1 2cd", "AB12CD", "ab12cd", " AB1  2CD", "Ab1\t2cD"]
         let all = Set(forms.map { pseudonyms.postcode($0) })
         #expect(all.count == 1, "\(all)")
         let pseudonym = pseudonyms.postcode("AB1 2CD")
         #expect(pseudonym.hasPrefix("ZZ"))
-        #expect(pseudonym.count == 10)
+        #expect(pseudonym.count == 16)
         #expect(pseudonym.allSatisfy(alphanumerics.contains))
         #expect(pseudonym != pseudonyms.postcode("AB1 2CE"))
     }
