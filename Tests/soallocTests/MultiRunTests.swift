@@ -22,7 +22,8 @@ struct MultiRunTests {
     func jobs() throws {
         let scratch = Scratch()
         var trees: [[String: Data]] = []
-        for jobs in [1, 2, 4] {
+        // 6 jobs for 3 providers: each provider is also read on a second thread.
+        for jobs in [1, 2, 4, 6] {
             let out = scratch.url.appendingPathComponent("jobs\(jobs)")
             let outcome = try soalloc(samples + ["--out", out.path, "--jobs", String(jobs)], in: repository)
             #expect(outcome.status == 0, "\(outcome.standardError)")
@@ -30,6 +31,7 @@ struct MultiRunTests {
         }
         #expect(trees[0] == trees[1])
         #expect(trees[0] == trees[2])
+        #expect(trees[0] == trees[3])
         let names = trees[0].keys.sorted()
         #expect(names.filter { $0.hasPrefix("sector/") } == [
             "sector/cells.csv", "sector/providers.csv", "sector/run.json", "sector/summary.csv",
@@ -112,5 +114,34 @@ struct MultiRunTests {
         let outcome = try soalloc([input.path, samples[1], "--out", out.path])
         #expect(outcome.status == 0)
         #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted() == ["10000002", "MIXED", "sector"])
+        let run = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("MIXED/run.json")))
+        #expect((run as? [String: Any]).flatMap { $0["options"] as? [String: String] }?["out"] == out.path)
+    }
+
+    @Test("a UKPRN that is not 8 digits gives the file's name: unique, never the sector's, never hidden")
+    func folderNames() throws {
+        let scratch = Scratch()
+        let text = try String(contentsOf: repository.appendingPathComponent("TestData/rules/DISPOP.ind"), encoding: .utf8)
+        func write(_ name: String, _ text: String) throws -> String {
+            let url = scratch.url.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
+            return url.path
+        }
+        func ukprn(_ value: String) -> String { text.replacingOccurrences(of: "\n10000009,", with: "\n\(value),") }
+        let inputs = [
+            try write("a/X.ind", ukprn("ABC")), try write("b/X.ind", ukprn("ABC")), try write("sector.ind", ukprn("..")),
+            try write("sector2.ind", ukprn("sector")), try write(".hidden.ind", ukprn("1234")),
+        ]
+        let out = scratch.url.appendingPathComponent("out")
+        let outcome = try soalloc(inputs + ["--out", out.path])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
+                == ["X", "X-2", "file.hidden", "sector", "sector-2", "sector2"])
+        let providers = try String(contentsOf: out.appendingPathComponent("sector/providers.csv"), encoding: .utf8)
+        #expect(providers.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[0] } == [
+            "X", "X-2", "sector-2", "sector2", "file.hidden",
+        ])
     }
 }

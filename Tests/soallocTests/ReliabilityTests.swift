@@ -88,31 +88,41 @@ struct ReliabilityTests {
         #expect(credibility.components(separatedBy: "STUBID_DUPLICATE").count - 1 == lines.count - 1)
     }
 
-    @Test("an interrupted run leaves nothing behind")
-    func interrupted() throws {
+    @Test("an interrupted run leaves nothing behind, of one file or of several", arguments: [1, 2])
+    func interrupted(files: Int) throws {
         let scratch = Scratch()
-        let input = scratch.url.appendingPathComponent("big.ind")
         let sample = try String(contentsOf: repository.appendingPathComponent("TestData/SO14_F10000001.ind"), encoding: .utf8)
         let lines = sample.split(separator: "\n")
         var text = String(lines[0]) + "\n"
         for _ in 0..<40 { text += lines.dropFirst().joined(separator: "\n") + "\n" }
-        try Data(text.utf8).write(to: input)
+        var inputs: [String] = []
+        for number in 1...files {
+            let input = scratch.url.appendingPathComponent("big\(number).ind")
+            try Data(text.replacingOccurrences(of: "10000001,", with: "1000000\(number),").utf8).write(to: input)
+            inputs.append(input.path)
+        }
 
         let process = Process()
         process.executableURL = binary
-        process.arguments = [input.path, "--out", scratch.url.appendingPathComponent("out").path]
+        process.arguments = inputs + ["--out", scratch.url.appendingPathComponent("out").path]
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        // Wait until the run is writing into its hidden working directory, then stop it.
-        for _ in 0..<500 where !(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path))
-            .contains(where: { $0.hasPrefix(".out.soalloc-") })
-        {
-            Thread.sleep(forTimeInterval: 0.01)
+        // Wait until the run is writing into its hidden working directory (and, with several files, into a
+        // provider's folder there), then stop it.
+        func writing() throws -> Bool {
+            guard let working = try FileManager.default.contentsOfDirectory(atPath: scratch.url.path)
+                .first(where: { $0.hasPrefix(".out.soalloc-") })
+            else { return false }
+            if files == 1 { return true }
+            return !(try FileManager.default.contentsOfDirectory(atPath: scratch.url.appendingPathComponent(working).path))
+                .isEmpty
         }
+        for _ in 0..<500 where !(try writing()) { Thread.sleep(forTimeInterval: 0.01) }
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path) == ["big.ind"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path).sorted()
+            == (1...files).map { "big\($0).ind" })
     }
 
     @Test("an output directory that cannot be created exits 73 and leaves nothing")
