@@ -56,6 +56,11 @@ public struct Cell: Sendable, Hashable {
 
     public static func named(_ name: String) -> Cell? { all.first { $0.name == name } }
 
+    /// The cells of each widening access population (WAPOP 1, 2, 3), Q1 to UNKNOWN.
+    public static let wideningAccessPopulations: [[Cell]] = (0..<3).map { population in
+        Array(all[(wideningAccessStart + population * quintiles.count)..<(wideningAccessStart + (population + 1) * quintiles.count)])
+    }
+
     /// Index of the first widening access cell and of the first retention cell.
     static let wideningAccessStart = 2
     static let retentionStart = 2 + 18

@@ -50,9 +50,9 @@ public struct AnonymiseReport: Sendable {
     public var preserved: Int
     /// The first records (by number) whose derived fields differ.
     public var differing: [Int]
-    /// Whether the cell tables, and so the allocations, are the same.
+    /// Whether the cell tables are the same: the allocations are made from
+    /// them alone, under the same method, so they are the same too.
     public var cellsPreserved: Bool
-    public var allocationsPreserved: Bool
     /// Dates of birth left as they were, because no other date keeps the ages.
     public var unchangedBirthDates: Int
     /// The files written (none when an outcome changed).
@@ -60,7 +60,7 @@ public struct AnonymiseReport: Sendable {
     /// The key file, when one was asked for and created by this run.
     public var createdKeyFile: String?
 
-    public var isPreserved: Bool { preserved == records && cellsPreserved && allocationsPreserved }
+    public var isPreserved: Bool { preserved == records && cellsPreserved }
 }
 
 /// Makes an individualised file that can be shared: its identifiers
@@ -134,8 +134,6 @@ public enum Anonymise {
                 records: original.fingerprints.count,
                 preserved: anonymised.fingerprints.count == original.fingerprints.count ? anonymised.matching : 0,
                 differing: anonymised.differing, cellsPreserved: anonymised.cells == original.cells,
-                allocationsPreserved: Allocations(cells: anonymised.cells, method: method)
-                    == Allocations(cells: original.cells, method: method),
                 unchangedBirthDates: births.unchanged, outputs: [], createdKeyFile: nil)
             guard report.isPreserved else {
                 files.discard()
@@ -145,7 +143,12 @@ public enum Anonymise {
                 try key.write(to: keyFile)
                 report.createdKeyFile = keyFile
             }
-            try files.commit()
+            do {
+                try files.commit()
+            } catch {
+                if let created = report.createdKeyFile { unlink(created) }
+                throw error
+            }
             report.outputs = paths
             return report
         } catch {
@@ -166,7 +169,7 @@ public enum Anonymise {
         var differing: [Int] = []
     }
 
-    private static func derive(
+    static func derive(
         _ file: String, sideFiles: SideFiles, births: Bool, compareWith expected: [UInt64]? = nil
     ) throws -> Derived {
         var result = Derived()
@@ -219,8 +222,7 @@ public enum Anonymise {
         /// Per column written: its position in the input, and the column when it is replaced.
         var columns: [(position: Int, replaced: Column?)] = []
         let replacedColumns = identifiers + [.uln, .postcodeprior, .dateofbirth]
-        let descriptor = open(input, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw Failure.noInput("\(input): cannot open: \(String(cString: strerror(errno)))") }
+        let descriptor = try openForReading(input)
         defer { close(descriptor) }
         try CSVReader(descriptor: descriptor).forEachRecord { record in
             if layout == nil {
@@ -396,8 +398,7 @@ public enum AnonymiseSummary {
         if !report.differing.isEmpty {
             lines.append("records whose derived fields differ: " + report.differing.map(String.init).joined(separator: ", "))
         }
-        if !report.cellsPreserved { lines.append("the cell tables differ") }
-        if !report.allocationsPreserved { lines.append("the allocations differ") }
+        if !report.cellsPreserved { lines.append("the cell tables, and so the allocations, differ") }
         if report.unchangedBirthDates > 0 {
             lines.append("dates of birth unchanged (no other date gives the same ages): \(report.unchangedBirthDates)")
         }

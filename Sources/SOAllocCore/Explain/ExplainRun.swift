@@ -51,10 +51,7 @@ public enum ExplainRun {
             RunOptions(input: options.input, output: "", method: options.method, quals: options.quals,
                 postcodes: options.postcodes),
             method: method)
-        let descriptor = open(options.input, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw Failure.noInput("\(options.input): cannot open: \(String(cString: strerror(errno)))")
-        }
+        let descriptor = try openForReading(options.input)
         defer { close(descriptor) }
 
         var state: (layout: Layout, deriver: RecordDeriver, explainer: Explainer)?

@@ -7,6 +7,16 @@ import Glibc
 import Darwin
 #endif
 
+/// Opens the file at `path` for reading; fails with "no input" (exit 66),
+/// naming the file and the reason.
+func openForReading(_ path: String) throws -> Int32 {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else {
+        throw Failure.noInput("\(path): cannot open: \(String(cString: strerror(errno)))")
+    }
+    return descriptor
+}
+
 /// One CSV record as borrowed bytes.
 ///
 /// The bytes belong to the reader and are valid only inside the closure that

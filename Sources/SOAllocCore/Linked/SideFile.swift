@@ -26,10 +26,7 @@ struct SideFile {
         required: [String], optional: [String], header headerRow: ((RawRecord) throws -> Void)? = nil,
         row: (RawRecord, Int, SideFile) throws -> Void
     ) throws {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw Failure.noInput("\(path): cannot open: \(String(cString: strerror(errno)))")
-        }
+        let descriptor = try openForReading(path)
         defer { close(descriptor) }
         var header = true
         var number = 0

@@ -48,9 +48,7 @@ enum AllocationTables {
     /// One row per population and measure; columns Q1…Q5, UNKNOWN, TOTAL.
     static func wideningAccessRows(_ cells: CellTable) -> [[String]] {
         var rows = [["POPULATION", "MEASURE"] + Cell.quintiles + ["TOTAL"]]
-        let wideningAccess = Element.wideningAccess.cells
-        for (index, population) in populations.enumerated() {
-            let row = Array(wideningAccess[(index * 6)..<(index * 6 + 6)])
+        for (population, row) in zip(populations, Cell.wideningAccessPopulations) {
             for (measure, basis) in [("Headcount", Basis.headcount), ("FTE", Basis.fte)] {
                 let values = row.map { cells.value($0, basis: basis) }
                 rows.append([population, measure] + (values + [values.reduce(0, +)]).map { format($0, basis) })
@@ -90,11 +88,7 @@ enum AllocationTables {
                 element.rate?.description ?? "", element.allocation?.description ?? "", element.note,
             ])
         }
-        let total = allocations.total
-        rows.append([
-            "TOTAL", "", "", "", total?.description ?? "",
-            total == nil ? "not computed: an element's rate is not set in the method" : "sum of the elements",
-        ])
+        rows.append(["TOTAL", "", "", "", allocations.total?.description ?? "", allocations.totalNote])
         return rows
     }
 

@@ -49,14 +49,11 @@ enum HTMLReport {
 
         page.element("h2", "Widening access")
         page.table(AllocationTables.wideningAccessRows(content.cells))
-        let wideningAccess = Element.wideningAccess.cells
         page.element("h3", "Headcount by quintile")
         page.open("div", #"class="charts""#)
-        for (index, population) in AllocationTables.populations.enumerated() {
-            let cells = wideningAccess[(index * 6)..<(index * 6 + 6)]
-            page.chart(
-                population,
-                zip(Cell.quintiles, cells).map { ($0, Decimal(content.cells.headcount[$1.index]), number(content.cells.headcount[$1.index])) })
+        for (population, cells) in zip(AllocationTables.populations, Cell.wideningAccessPopulations) {
+            let headcounts = cells.map { content.cells.headcount[$0.index] }
+            page.chart(population, zip(Cell.quintiles, headcounts).map { ($0, Decimal($1), number($1)) })
         }
         page.close("div")
 

@@ -185,11 +185,14 @@ final class OutputFiles: @unchecked Sendable {
         return "\(workingPath)/\(paths.firstIndex(of: path)!)"
     }
 
-    /// Moves every file into place.
+    /// Moves every file into place; if one cannot be moved, removes those
+    /// already moved, so that none of them is left.
     func commit() throws {
-        for path in paths {
+        for (index, path) in paths.enumerated() {
             guard rename(self.path(of: path), path) == 0 else {
-                throw Failure.output("\(path): cannot move into place: \(String(cString: strerror(errno)))")
+                let reason = String(cString: strerror(errno))
+                for moved in paths[..<index] { unlink(moved) }
+                throw Failure.output("\(path): cannot move into place: \(reason)")
             }
         }
         committed = true

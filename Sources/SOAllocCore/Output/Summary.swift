@@ -16,12 +16,11 @@ public enum Summary {
         lines.append("soalloc \(SOAlloc.version): \(report.options.input)")
         line("records", tally.records, indent: 0)
         lines.append("populations")
-        let wideningAccess = Element.wideningAccess.cells
         line("disability denominator (DISPOP = 1)", cells.headcount[0])
         line("disability numerator (DISALLOC = 1)", cells.headcount[1])
-        line("young full-time WA (WAPOP = 1)", cells.headcount(Array(wideningAccess[0..<6])))
-        line("mature full-time WA (WAPOP = 2)", cells.headcount(Array(wideningAccess[6..<12])))
-        line("part-time WA (WAPOP = 3)", cells.headcount(Array(wideningAccess[12..<18])))
+        line("young full-time WA (WAPOP = 1)", cells.headcount(Cell.wideningAccessPopulations[0]))
+        line("mature full-time WA (WAPOP = 2)", cells.headcount(Cell.wideningAccessPopulations[1]))
+        line("part-time WA (WAPOP = 3)", cells.headcount(Cell.wideningAccessPopulations[2]))
         line("retention population (EQPOP = 1)", cells.headcount(Element.retention.cells))
 
         let compared = Slot.derived.indices.filter { tally.compared[$0] }
@@ -76,12 +75,12 @@ public enum Summary {
             }
         }
         lines.append("sector (\(report.providers.filter { $0.report != nil }.count) providers)")
-        for element in report.allocations {
+        for element in report.allocations.elements {
             let volume = element.weightedVolume.exact(minimumPlaces: element.basis.places)
             let name = "  " + element.element.name.padding(toLength: 17, withPad: " ", startingAt: 0)
             lines.append(
                 name + "weighted volume \(volume) (\(element.basis.rawValue))"
-                    + (element.allocation.map { ", allocations £\(pounds($0).dropFirst())" } ?? ", not computed"))
+                    + (element.allocation.map { ", allocations \(pounds($0))" } ?? ", not computed"))
         }
         lines.append("outputs")
         lines += report.providers.filter { $0.report != nil }.map { "  \(report.output)/\($0.folder)/" }

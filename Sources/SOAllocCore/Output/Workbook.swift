@@ -36,8 +36,13 @@ enum Workbook {
         let rows = summaryRows(content)
         writeSummary(book, content, rows: rows)
         for element in Element.allCases { writeElement(book, element, content) }
-        try writeCSV(book, "Differences", place.path(of: "differences.csv"))
-        try writeCSV(book, "Credibility", place.path(of: "credibility.csv"))
+        do {
+            try writeCSV(book, "Differences", place.path(of: "differences.csv"), total: content.tally.totalDifferences)
+            try writeCSV(book, "Credibility", place.path(of: "credibility.csv"), total: content.tally.totalFindings)
+        } catch {
+            workbook_close(workbook)
+            throw error
+        }
         writeMethod(book, content.method)
         writeRun(book, content.provenance)
 
@@ -101,10 +106,8 @@ enum Workbook {
         sheet.text(line, 0, "TOTAL", book.bold)
         if let total = content.allocations.total {
             sheet.formula(line, 4, "=SUM(E2:E\(rows.count + 1))", total, book.moneyBold)
-            sheet.text(line, 5, "sum of the elements")
-        } else {
-            sheet.text(line, 5, "not computed: an element's rate is not set in the method")
         }
+        sheet.text(line, 5, content.allocations.totalNote)
         sheet.text(line + 2, 0, "Provider")
         sheet.text(line + 2, 1, content.provider)
         sheet.text(line + 3, 0, "Method")
@@ -169,33 +172,36 @@ enum Workbook {
         sheet.freeze(rows: 1)
     }
 
-    /// The first rows of an output CSV, then a note of how many there are.
-    private static func writeCSV(_ book: Book, _ name: String, _ path: String) throws {
+    /// The first rows of an output CSV, then a note of how many there are
+    /// (`total`, as the run counted them); the rest of the file is not read.
+    private static func writeCSV(_ book: Book, _ name: String, _ path: String, total: Int) throws {
         let sheet = book.sheet(name)
         var line = 0
         var columns = 0
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw Failure.output("\(path): cannot read it back for the workbook") }
         defer { close(descriptor) }
-        try CSVReader(descriptor: descriptor).forEachRecord { record in
-            defer { line += 1 }
-            if line == 0 {
-                columns = record.count
-                sheet.header((0..<record.count).map { record.text($0) })
-                return
-            }
-            guard line <= maximumRows else { return }
-            for column in 0..<record.count {
-                let text = record.text(column)
-                if column == 0, let row = Int(text) {
-                    sheet.number(line, 0, Decimal(row), book.count)
-                } else {
-                    sheet.text(line, column, text)
+        struct Enough: Error {}
+        do {
+            try CSVReader(descriptor: descriptor).forEachRecord { record in
+                guard line <= maximumRows else { throw Enough() }
+                defer { line += 1 }
+                if line == 0 {
+                    columns = record.count
+                    sheet.header((0..<record.count).map { record.text($0) })
+                    return
+                }
+                for column in 0..<record.count {
+                    let text = record.text(column)
+                    if column == 0, let row = Int(text) {
+                        sheet.number(line, 0, Decimal(row), book.count)
+                    } else {
+                        sheet.text(line, column, text)
+                    }
                 }
             }
-        }
-        let total = max(line - 1, 0)
-        let shown = min(total, maximumRows)
+        } catch is Enough {}
+        let shown = max(line - 1, 0)
         // In constant-memory mode a range must end at or after the last row written.
         if shown > 0 { sheet.autofilter(lastRow: shown, lastColumn: columns - 1) }
         sheet.text(

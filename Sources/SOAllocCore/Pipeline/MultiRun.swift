@@ -24,7 +24,8 @@ public struct MultiRunReport: Sendable {
     public var options: RunOptions
     public var providers: [ProviderResult]
     public var cells: CellTable
-    public var allocations: [SectorAllocation]
+    /// The sector's money: each element's weighted volumes and allocations summed.
+    public var allocations: Allocations
     /// The output directory.
     public var output: String
 
@@ -35,17 +36,6 @@ public struct MultiRunReport: Sendable {
         if !failures.isEmpty { return failures.contains { $0.exitCode == 65 } ? 65 : failures[0].exitCode }
         return providers.compactMap(\.report).contains { $0.exitCode != 0 } ? 1 : 0
     }
-}
-
-/// An element's sector totals: the providers' weighted volumes and allocations summed.
-public struct SectorAllocation: Sendable, Equatable {
-    public var element: Element
-    public var basis: Basis
-    public var weightedVolume: Decimal
-    public var rate: Decimal?
-    /// The sum of the providers' allocations (each rounded to pounds); nil
-    /// when the method sets no rate.
-    public var allocation: Decimal?
 }
 
 /// Runs many individualised files at once, one provider each, `jobs` at a
@@ -106,9 +96,7 @@ public enum MultiRun {
 
             var cells = CellTable()
             for report in providers.compactMap(\.report) { cells.add(report.cells) }
-            let allocations = Element.allCases.map { element in
-                sectorAllocation(element, providers.compactMap(\.report), method: method)
-            }
+            let allocations = Allocations(summing: providers.compactMap(\.report?.allocations), method: method)
             let sector = try directory.folder("sector", names: sectorNames)
             try writeSector(
                 providers, cells: cells, allocations: allocations, method: method, options: options, into: sector)
@@ -227,21 +215,9 @@ public enum MultiRun {
         }
     }
 
-    static func sectorAllocation(_ element: Element, _ reports: [RunReport], method: Method) -> SectorAllocation {
-        let elements = reports.map { $0.allocations.elements[element.rawValue] }
-        let allocation = elements.reduce(Decimal(0) as Decimal?) { sum, element in
-            guard let sum, let allocation = element.allocation else { return nil }
-            return sum + allocation
-        }
-        return SectorAllocation(
-            element: element, basis: method[element].basis,
-            weightedVolume: elements.reduce(Decimal(0)) { $0 + $1.weightedVolume },
-            rate: method[element].rate.value, allocation: method[element].rate.value == nil ? nil : allocation)
-    }
-
     /// `sector/`: the summed cells and money, one row per provider, and the run's provenance.
     private static func writeSector(
-        _ providers: [ProviderResult], cells: CellTable, allocations: [SectorAllocation], method: Method,
+        _ providers: [ProviderResult], cells: CellTable, allocations: Allocations, method: Method,
         options: RunOptions, into sector: OutputFolder
     ) throws {
         var outputs: [OutputFile] = []
@@ -251,7 +227,7 @@ public enum MultiRun {
             outputs.append(try output.finish())
         }
         try write("cells.csv", AllocationTables.cellRows(cells))
-        try write("summary.csv", summaryRows(allocations))
+        try write("summary.csv", AllocationTables.summaryRows(allocations))
         try write("providers.csv", providerRows(providers))
         let provenance = Provenance(
             soalloc: SOAlloc.version, timestamp: Provenance.now(),
@@ -260,27 +236,6 @@ public enum MultiRun {
             method: .init(name: method.name, origin: method.origin, sha256: method.sha256),
             options: options.recorded, outputs: outputs)
         try Run.write(try provenance.json(), to: "run.json", in: sector)
-    }
-
-    static func summaryRows(_ allocations: [SectorAllocation]) -> [[String]] {
-        var rows = [["ELEMENT", "BASIS", "WEIGHTED_VOLUME", "RATE", "ALLOCATION", "NOTE"]]
-        for element in allocations {
-            rows.append([
-                element.element.name, element.basis.rawValue,
-                element.weightedVolume.exact(minimumPlaces: element.basis.places), element.rate?.description ?? "",
-                element.allocation?.description ?? "",
-                element.allocation == nil ? ElementAllocation.rateNotSet : "the sum of the providers' allocations",
-            ])
-        }
-        let total = allocations.reduce(Decimal(0) as Decimal?) { sum, element in
-            guard let sum, let allocation = element.allocation else { return nil }
-            return sum + allocation
-        }
-        rows.append([
-            "TOTAL", "", "", "", total?.description ?? "",
-            total == nil ? "not computed: an element's rate is not set in the method" : "sum of the elements",
-        ])
-        return rows
     }
 
     static func providerRows(_ providers: [ProviderResult]) -> [[String]] {
@@ -297,12 +252,11 @@ public enum MultiRun {
                 continue
             }
             let cells = report.cells
-            let wideningAccess = Element.wideningAccess.cells
             var row = [
                 provider.folder, files, "ok", String(report.tally.records), String(cells.headcount[0]),
                 String(cells.headcount[1]),
             ]
-            row += (0..<3).map { String(cells.headcount(Array(wideningAccess[($0 * 6)..<($0 * 6 + 6)]))) }
+            row += Cell.wideningAccessPopulations.map { String(cells.headcount($0)) }
             row.append(String(cells.headcount(Element.retention.cells)))
             for element in report.allocations.elements {
                 row += [

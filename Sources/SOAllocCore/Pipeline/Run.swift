@@ -124,10 +124,7 @@ public enum Run {
     /// Fails with "no input" unless every file can be opened and is not a directory.
     static func checkReadable(_ inputs: [String]) throws {
         for input in inputs {
-            let descriptor = open(input, O_RDONLY | O_CLOEXEC)
-            guard descriptor >= 0 else {
-                throw Failure.noInput("\(input): cannot open: \(String(cString: strerror(errno)))")
-            }
+            let descriptor = try openForReading(input)
             defer { close(descriptor) }
             var status = stat()
             if fstat(descriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR {
@@ -271,10 +268,7 @@ public enum Run {
         file: String, stage: RecordStage, concurrently: Bool, observe: ((UnsafeRawBufferPointer) -> Void)? = nil,
         layout found: (Layout) throws -> Void, record body: (RawRecord, UnsafePointer<Facts>) throws -> Void
     ) throws {
-        let descriptor = open(file, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw Failure.noInput("\(file): cannot open: \(String(cString: strerror(errno)))")
-        }
+        let descriptor = try openForReading(file)
         defer { close(descriptor) }
         var layout: Layout?
         var records = 0
@@ -362,9 +356,10 @@ final class InputSource {
 
     /// A new descriptor of the file, or of its copy, to read from.
     func reopen() throws -> Int32 {
-        let descriptor = copy >= 0 ? dup(copy) : open(path, O_RDONLY | O_CLOEXEC)
+        guard copy >= 0 else { return try openForReading(path) }
+        let descriptor = dup(copy)
         guard descriptor >= 0 else {
-            throw Failure.noInput("\(path): cannot open: \(String(cString: strerror(errno)))")
+            throw Failure.noInput("\(path): cannot read again: \(String(cString: strerror(errno)))")
         }
         return descriptor
     }

@@ -3,10 +3,6 @@ import Testing
 
 @testable import SOAllocCore
 
-/// The repository, from this file's path.
-private let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent()
-
 /// Each sample with its side files and its golden derived.csv.
 private let samples: [(input: String, sideFiles: SideFiles, golden: String)] = {
     let method = Method.standard()

@@ -7,8 +7,7 @@ import Testing
 struct RuleReferenceTests {
     @Test("the README's rule section is what the rule declarations print")
     func readmeIsCurrent() throws {
-        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("README.md")
+        let readme = repository.appendingPathComponent("README.md")
         let text = try String(contentsOf: readme, encoding: .utf8)
         let begin = try #require(text.range(of: "<!-- rules:begin -->\n"))
         let end = try #require(text.range(of: "<!-- rules:end -->"))

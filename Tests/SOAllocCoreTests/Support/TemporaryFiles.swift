@@ -3,6 +3,10 @@ import Testing
 
 @testable import SOAllocCore
 
+/// The repository, from this file's path.
+let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+
 /// A directory removed when the value is released.
 final class TemporaryDirectory {
     let path: String
