@@ -236,7 +236,7 @@ struct WorkbookLimitTests {
     func controlCharacters() throws {
         let scratch = Scratch()
         let input = scratch.url.appendingPathComponent("control.ind")
-        // The UKPRN of every record, and a LEARNREFNUMBER that a finding quotes, with a NUL and a U+0001.
+        // The UKPRN of every record with a NUL and a U+0001, and a HEFESFTE, which a finding quotes, with a U+0001.
         _ = try python(
             ["-", repository.appendingPathComponent("TestData/rules/DISPOP.ind").path, input.path],
             input: """
