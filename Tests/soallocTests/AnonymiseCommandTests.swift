@@ -412,6 +412,23 @@ struct AnonymiseCommandTests {
         }
     }
 
+    @Test("columns of a side file that soalloc does not read are left out")
+    func sideFileColumns() throws {
+        let scratch = Scratch()
+        let lines = try String(contentsOf: repository.appendingPathComponent(linkedQuals), encoding: .utf8)
+            .split(separator: "\n")
+        let quals = scratch.url.appendingPathComponent("quals.csv")
+        let text = (["NAME," + lines[0]] + lines.dropFirst().map { "Jane Doe," + $0 }).joined(separator: "\n") + "\n"
+        try Data(text.utf8).write(to: quals)
+        let out = scratch.url.appendingPathComponent("A.ind")
+        let outcome = try anonymise(["TestData/SO14_F10000001.ind", "--out", out.path, "--quals", quals.path])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let written = try String(contentsOf: scratch.url.appendingPathComponent("A.quals.csv"), encoding: .utf8)
+        #expect(written.split(separator: "\n").first.map(String.init) == String(lines[0]))
+        #expect(!written.contains("Jane Doe"))
+        #expect(!written.contains("NAME"))
+    }
+
     @Test("the Python checks find a file that was not anonymised, and a changed field")
     func checksCanFail() throws {
         let scratch = Scratch()

@@ -115,14 +115,16 @@ public enum Anonymise {
             var anonymisedSideFiles = SideFiles(tariff: sideFiles.tariff)
             if let quals = options.quals {
                 let path = files.path(of: options.sideOutput("quals"))
-                try writeSideFile(quals, to: path, column: "LEARNREFNUMBER") {
+                try writeSideFile(quals, to: path, columns: QualsFile.columns, replacing: "LEARNREFNUMBER") {
                     pseudonyms.identifier(Column.learnrefnumber.name, $0)
                 }
                 anonymisedSideFiles.quals = try QualsFile(path: path, table: sideFiles.tariff)
             }
             if let postcodes = options.postcodes {
                 let path = files.path(of: options.sideOutput("postcodes"))
-                try writeSideFile(postcodes, to: path, column: "POSTCODE") { pseudonyms.postcode($0) }
+                try writeSideFile(postcodes, to: path, columns: PostcodeLookup.columns, replacing: "POSTCODE") {
+                    pseudonyms.postcode($0)
+                }
                 anonymisedSideFiles.postcodes = try PostcodeLookup(path: path)
             }
 
@@ -261,21 +263,25 @@ public enum Anonymise {
         _ = try output.finish()
     }
 
-    /// Writes a side file with one column's values replaced.
+    /// Writes a side file: the `columns` soalloc reads, with the values of
+    /// `column` replaced; other columns are left out.
     private static func writeSideFile(
-        _ input: String, to path: String, column: String, _ replace: (UnsafeBufferPointer<UInt8>) -> [UInt8]
+        _ input: String, to path: String, columns: (required: [String], optional: [String]), replacing column: String,
+        _ replace: (UnsafeBufferPointer<UInt8>) -> [UInt8]
     ) throws {
         let output = try CSVOutput(path: path)
         var file = SideFile(path: input)
+        var kept: [Int] = []
         try file.read(
-            required: [column], optional: [],
-            header: { record in
-                for index in 0..<record.count { try output.field(record[index]) }
+            required: columns.required, optional: columns.optional,
+            header: { record, file in
+                kept = (0..<record.count).filter { file.positions.values.contains($0) }
+                for index in kept { try output.field(record[index]) }
                 try output.endRow()
             }
         ) { record, _, file in
             let position = file.positions[column]!
-            for index in 0..<record.count {
+            for index in kept {
                 if index == position {
                     try replace(record[index]).withUnsafeBufferPointer { try output.field($0) }
                 } else {

@@ -10,13 +10,16 @@ public struct QualsFile: Sendable {
     /// Rows whose values could not be used as written.
     public private(set) var findings: [SideFileFinding] = []
 
+    /// The columns read, by name.
+    static let columns = (required: ["LEARNREFNUMBER", "QUALTYPE", "QUALSBJ", "QUALGRADE"], optional: ["UKPRN", "TARIFF"])
+
     public init(path: String, table: TariffTable) throws {
         self.path = path
         var file = SideFile(path: path)
         var learners = ByteKeyedTable<[Qualification]>()
         var findings: [SideFileFinding] = []
         try file.read(
-            required: ["LEARNREFNUMBER", "QUALTYPE", "QUALSBJ", "QUALGRADE"], optional: ["UKPRN", "TARIFF"]
+            required: Self.columns.required, optional: Self.columns.optional
         ) { record, number, file in
             let learner = file.field(record, "LEARNREFNUMBER")
             guard !learner.isEmpty else {

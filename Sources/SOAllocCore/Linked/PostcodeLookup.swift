@@ -14,6 +14,9 @@ public struct PostcodeLookup: Sendable {
     public let path: String
     private var table = ByteKeyedTable<Quintiles>()
 
+    /// The columns read, by name.
+    static let columns = (required: ["POSTCODE", "POLAR3", "ATTAINMENT"], optional: [String]())
+
     public var count: Int { table.count }
 
     /// Reads the lookup file. A quintile that is not 1–5 or empty, or a
@@ -22,7 +25,7 @@ public struct PostcodeLookup: Sendable {
         self.path = path
         var file = SideFile(path: path)
         var table = ByteKeyedTable<Quintiles>()
-        try file.read(required: ["POSTCODE", "POLAR3", "ATTAINMENT"], optional: []) { record, number, file in
+        try file.read(required: Self.columns.required, optional: Self.columns.optional) { record, number, file in
             func quintile(_ column: String) throws -> Int64 {
                 let parsed = FieldParsing.integer(file.field(record, column))
                 guard parsed.isValid, parsed.value == Value.missing || (1...5).contains(parsed.value) else {

@@ -19,11 +19,11 @@ struct SideFile {
     }
 
     /// Reads every data record of the file, calling `header` (when given) with
-    /// the header row, then `row` with each record, its 1-based number and the
-    /// column positions. Throws `Failure` for a file that
+    /// the header row and the column positions, then `row` with each record,
+    /// its 1-based number and the column positions. Throws `Failure` for a file that
     /// cannot be read, malformed CSV, a missing required column, or what `row` throws.
     mutating func read(
-        required: [String], optional: [String], header headerRow: ((RawRecord) throws -> Void)? = nil,
+        required: [String], optional: [String], header headerRow: ((RawRecord, SideFile) throws -> Void)? = nil,
         row: (RawRecord, Int, SideFile) throws -> Void
     ) throws {
         let descriptor = try openForReading(path)
@@ -35,7 +35,7 @@ struct SideFile {
                 if header {
                     header = false
                     try readHeader(record, required: required, optional: optional)
-                    try headerRow?(record)
+                    try headerRow?(record, self)
                     return
                 }
                 number += 1
