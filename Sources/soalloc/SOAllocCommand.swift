@@ -70,7 +70,7 @@ struct RunCommand: ParsableCommand {
             output: out ?? (single ? RunOptions.defaultOutput(for: files[0]) : RunOptions.defaultManyOutput), strict: strict,
             method: sideFiles.method, quals: sideFiles.quals, postcodes: sideFiles.postcodes, xlsx: xlsx, html: html)
         let progress = !quiet && isatty(2) != 0 ? RunProgress { FileHandle.standardError.write(Data($0.utf8)) } : nil
-        do {
+        try reportingFailures {
             if single {
                 var one = options
                 one.input = files[0]
@@ -79,17 +79,10 @@ struct RunCommand: ParsableCommand {
                 if report.exitCode != 0 { throw ExitCode(report.exitCode) }
             } else {
                 let report = try MultiRun.execute(options, inputs: files, jobs: jobs, merge: merge, progress: progress)
-                for provider in report.providers {
-                    if let failure = provider.failure {
-                        FileHandle.standardError.write(Data((failure.description + "\n").utf8))
-                    }
-                }
+                for failure in report.providers.compactMap(\.failure) { printError(failure) }
                 print(Summary.text(report), terminator: "")
                 if report.exitCode != 0 { throw ExitCode(report.exitCode) }
             }
-        } catch let failure as Failure {
-            FileHandle.standardError.write(Data((failure.description + "\n").utf8))
-            throw ExitCode(failure.exitCode)
         }
     }
 }
@@ -157,15 +150,12 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         let selection: RecordSelection = row.map { .row($0) } ?? .learner(learner!, aim: aim)
-        do {
+        try reportingFailures {
             let records = try ExplainRun.explain(
                 .init(
                     input: file, selection: selection, method: sideFiles.method, quals: sideFiles.quals,
                     postcodes: sideFiles.postcodes))
             print(json ? try ExplanationJSON.render(records) : ExplanationText.render(records, file: file), terminator: "")
-        } catch let failure as Failure {
-            FileHandle.standardError.write(Data((failure.description + "\n").utf8))
-            throw ExitCode(failure.exitCode)
         }
     }
 }
@@ -195,18 +185,31 @@ struct AnonymiseCommand: ParsableCommand {
     @OptionGroup var sideFiles: SideFileOptions
 
     func run() throws {
-        do {
+        try reportingFailures {
             let report = try Anonymise.execute(
                 AnonymiseOptions(
                     input: file, output: out, keyFile: keyFile, method: sideFiles.method, quals: sideFiles.quals,
                     postcodes: sideFiles.postcodes))
             print(AnonymiseSummary.text(report), terminator: "")
             if !report.isPreserved { throw ExitCode(1) }
-        } catch let failure as Failure {
-            FileHandle.standardError.write(Data((failure.description + "\n").utf8))
-            throw ExitCode(failure.exitCode)
         }
     }
+}
+
+/// Runs `body`; a `Failure` it throws is printed on standard error as one
+/// line and becomes the exit status.
+func reportingFailures(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let failure as Failure {
+        printError(failure)
+        throw ExitCode(failure.exitCode)
+    }
+}
+
+/// Prints a failure's one-line message on standard error.
+func printError(_ failure: Failure) {
+    FileHandle.standardError.write(Data((failure.description + "\n").utf8))
 }
 
 /// The files besides the individualised file that a run or an explanation reads.

@@ -176,14 +176,8 @@ public enum Anonymise {
     ) throws -> Derived {
         var result = Derived()
         var layout: Layout!
-        var deriver: RecordDeriver!
-        let stage = RecordStage(sideFiles: sideFiles)
         try Run.stream(
-            file: file, stage: stage, concurrently: false,
-            layout: { found in
-                layout = found
-                deriver = RecordDeriver(layout: found, sideFiles: sideFiles)
-            },
+            file: file, stage: RecordStage(sideFiles: sideFiles), concurrently: false, layout: { layout = $0 },
             record: { record, facts in
                 let number = result.fingerprints.count + 1
                 guard record.count == layout.fieldCount else {
@@ -199,7 +193,7 @@ public enum Anonymise {
                         result.differing.append(number)
                     }
                 }
-                if births { result.births.note(record, facts.pointee, layout: layout, deriver: &deriver) }
+                if births { result.births.note(record, facts.pointee, layout: layout) }
             })
         return result
     }
@@ -335,19 +329,19 @@ struct BirthDates {
     /// The dates a date of birth can be written as: years 1 to 9999.
     static let readable = Dates.dayNumber(10101)...Dates.dayNumber(99_991_231)
 
-    /// Narrows the learner's interval to the dates that keep this record's outcome.
-    mutating func note(_ record: RawRecord, _ derived: borrowing Facts, layout: Layout, deriver: inout RecordDeriver) {
+    /// Narrows the learner's interval to the dates that keep the outcome of
+    /// this record, whose facts are `derived`: each candidate date is tried by
+    /// deriving a copy of them again, with the same rules.
+    mutating func note(_ record: RawRecord, _ derived: Facts, layout: Layout) {
         let birth = derived[.dateofbirth]
-        guard layout.position(of: .dateofbirth) != nil, Value.isKnown(birth) else { return }
-        var loaded = Facts()
-        deriver.load(record, into: &loaded)
+        guard Value.isKnown(birth) else { return }
         let original = Anonymise.outcome(derived)
         let day = Dates.dayNumber(birth)
         func keeps(_ offset: Int) -> Bool {
             guard Self.readable.contains(day + offset) else { return false }
-            var facts = loaded
+            var facts = derived
             facts[.dateofbirth] = Dates.date(dayNumber: day + offset)
-            deriver.derivation.derive(&facts)
+            Derivation.standard.derive(&facts)
             return Anonymise.outcome(facts) == original
         }
         // The furthest offset each way that keeps the outcome, by bisection.

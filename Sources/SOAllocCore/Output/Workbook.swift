@@ -33,8 +33,7 @@ enum Workbook {
         workbook_set_properties(workbook, &properties)
 
         let book = Book(workbook)
-        let rows = summaryRows(content)
-        writeSummary(book, content, rows: rows)
+        writeSummary(book, content)
         for element in Element.allCases { writeElement(book, element, content) }
         do {
             try writeCSV(book, "Differences", place.path(of: "differences.csv"), total: content.tally.totalDifferences)
@@ -57,7 +56,7 @@ enum Workbook {
         return OutputFile(name: name, size: data.count, sha256: SHA256.hash(data: data).hexadecimal)
     }
 
-    /// The element sheets' names, and the row (0-based) of each one's total.
+    /// The element sheets' names.
     static func sheetName(_ element: Element) -> String {
         switch element {
         case .disability: "Disability"
@@ -69,30 +68,17 @@ enum Workbook {
     /// The row of an element sheet's TOTAL: after the header and one row per cell.
     static func totalRow(_ element: Element) -> Int { element.cells.count + 1 }
 
-    struct SummaryRow {
-        var element: Element
-        var volume: Decimal
-        var rate: Decimal?
-        var allocation: Decimal?
-        var note: String
-    }
-
-    static func summaryRows(_ content: Presentation) -> [SummaryRow] {
-        content.allocations.elements.map {
-            SummaryRow(element: $0.element, volume: $0.weightedVolume, rate: $0.rate, allocation: $0.allocation, note: $0.note)
-        }
-    }
-
-    private static func writeSummary(_ book: Book, _ content: Presentation, rows: [SummaryRow]) {
+    private static func writeSummary(_ book: Book, _ content: Presentation) {
         let sheet = book.sheet("Summary")
         sheet.header(["Element", "Basis", "Weighted volume", "Rate (£ per unit)", "Allocation (£)", "Note"])
+        let rows = content.allocations.elements
         for (index, row) in rows.enumerated() {
             let line = index + 1
             let excelLine = line + 1
             sheet.text(line, 0, row.element.name)
-            sheet.text(line, 1, content.method[row.element].basis.rawValue)
+            sheet.text(line, 1, row.basis.rawValue)
             let total = "'\(sheetName(row.element))'!E\(totalRow(row.element) + 1)"
-            sheet.formula(line, 2, "=\(total)", row.volume, book.volume)
+            sheet.formula(line, 2, "=\(total)", row.weightedVolume, book.volume)
             if let rate = row.rate {
                 sheet.number(line, 3, rate, book.rate)
                 sheet.formula(line, 4, "=ROUND(C\(excelLine)*D\(excelLine),0)", row.allocation ?? 0, book.money)
