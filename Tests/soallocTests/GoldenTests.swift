@@ -60,9 +60,11 @@ func checkGolden(_ sample: String, options: [String] = [], expected: URL) throws
 }
 
 /// Text with the run's own paths and time replaced, so that it can be compared:
-/// the time in `run.json` and `report.html`, and so the SHA-256 of `report.html`.
+/// the time in `run.json` and `report.html`, and so the SHA-256 of `report.html`;
+/// and the number of jobs in `run.json`, which depends on the machine's cores.
 func normalised(_ text: String, out: URL) -> String {
     text.replacingOccurrences(of: out.path, with: "<out>")
+        .replacingOccurrences(of: #""jobs" : "[0-9]+""#, with: #""jobs" : "<jobs>""#, options: .regularExpression)
         .replacingOccurrences(of: repository.path + "/", with: "")
         .replacingOccurrences(of: #""timestamp" : "[0-9T:Z-]+""#, with: #""timestamp" : "<timestamp>""#, options: .regularExpression)
         .replacingOccurrences(of: #"<td>Run</td><td>[0-9T:Z-]+</td>"#, with: "<td>Run</td><td><timestamp></td>", options: .regularExpression)

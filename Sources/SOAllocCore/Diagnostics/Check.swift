@@ -27,6 +27,7 @@ public enum Check: String, CaseIterable, Sendable {
     case hefesfteOutOfRange = "HEFESFTE_OUT_OF_RANGE"
     case requiredEmpty = "REQUIRED_EMPTY"
     case stubidDuplicate = "STUBID_DUPLICATE"
+    case ukprnMixed = "UKPRN_MIXED"
     case textNotUTF8 = "TEXT_NOT_UTF8"
     case textNul = "TEXT_NUL"
 
@@ -91,6 +92,8 @@ public enum Check: String, CaseIterable, Sendable {
             "\(field) is required (ruling R2) but empty"
         case .stubidDuplicate:
             "STUBID '\(value)' is also on record \(detail)"
+        case .ukprnMixed:
+            "UKPRN '\(value)' differs from the first record's UKPRN '\(detail)'; a file is one provider's and its records are all counted in the same cells"
         case .textNotUTF8:
             "\(field) has bytes that are not UTF-8 text (shown as �); the file must be UTF-8 (ruling R3)"
         case .textNul:

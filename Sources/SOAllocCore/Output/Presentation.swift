@@ -10,8 +10,9 @@ struct Presentation {
     var cells: CellTable
     var method: Method
     var allocations: Allocations
-    /// The run's options by command-line name, but for the output folder, so
-    /// that the same run written elsewhere presents the same.
+    /// The run's options by command-line name, but for the output folder and
+    /// the number of jobs, so that the same run written elsewhere, or with
+    /// more threads, presents the same.
     var options: [(String, String)]
 
     init(
@@ -24,7 +25,7 @@ struct Presentation {
         self.cells = cells
         self.method = method
         self.allocations = allocations
-        self.options = options.filter { $0.key != "out" }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        self.options = options.filter { $0.key != "out" && $0.key != "jobs" }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
     /// The derived fields with differences from HEFCE's values, most first.

@@ -25,10 +25,13 @@ public struct RunOptions: Sendable {
     public var xlsx: Bool
     /// Write `report.html`.
     public var html: Bool
+    /// How many threads may work at once (recorded in `run.json`; the
+    /// outputs are the same whatever it is).
+    public var jobs: Int
 
     public init(
         input: String, output: String, strict: Bool = false, method: String? = nil, quals: String? = nil,
-        postcodes: String? = nil, xlsx: Bool = true, html: Bool = true
+        postcodes: String? = nil, xlsx: Bool = true, html: Bool = true, jobs: Int = 1
     ) {
         self.input = input
         self.output = output
@@ -38,6 +41,7 @@ public struct RunOptions: Sendable {
         self.postcodes = postcodes
         self.xlsx = xlsx
         self.html = html
+        self.jobs = jobs
     }
 
     /// Every file a run writes, in the order `run.json` lists them.
@@ -60,7 +64,7 @@ public struct RunOptions: Sendable {
     var recorded: [String: String] {
         [
             "out": output, "strict": String(strict), "method": method ?? "default", "quals": quals ?? "none",
-            "postcodes": postcodes ?? "none", "xlsx": String(xlsx), "html": String(html),
+            "postcodes": postcodes ?? "none", "xlsx": String(xlsx), "html": String(html), "jobs": String(jobs),
         ]
     }
 }
@@ -189,34 +193,6 @@ public enum Run {
         return RunReport(
             options: options, tally: pipeline.tally, cells: pipeline.cells, method: method, allocations: allocations,
             outputs: options.outputNames, provider: pipeline.provider, inputs: read)
-    }
-
-    /// Calls `body` with the record that starts at `offset` in the file.
-    static func withRecord(at offset: Int, in source: InputSource, layout: Layout, _ body: (RawRecord) throws -> Void)
-        throws
-    {
-        let descriptor = try source.reopen()
-        defer { close(descriptor) }
-        let path = source.path
-        struct Done: Error {}
-        var window = 1 << 16
-        while true {
-            var bytes = [UInt8](repeating: 0, count: window)
-            let got = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress!, window, off_t(offset)) }
-            guard got > 0 else { throw Failure.noInput("\(path): cannot read again at byte \(offset)") }
-            bytes.removeLast(window - got)
-            var complete = false
-            do {
-                try CSVReader(bytes: bytes).forEachRecord { record in
-                    complete = record.count == layout.fieldCount
-                    if complete { try body(record) }
-                    throw Done()
-                }
-            } catch is Done {} catch is CSVSyntaxError {}
-            // A record longer than the window is read again with a larger one.
-            if complete || got < window { return }
-            window *= 4
-        }
     }
 
     /// The method file the user named, or the default.
@@ -479,6 +455,7 @@ struct RecordPipeline {
     private var layouts: [Layout]
     /// The UKPRN of the first record, and whether every record has it.
     private var firstUKPRN: [UInt8]?
+    private var firstUKPRNNumber = Value.missing
     private var oneUKPRN = true
 
     init(file: String, layout: Layout, place: some OutputPlace) throws {
@@ -509,16 +486,37 @@ struct RecordPipeline {
 
     /// Writes a STUBID_DUPLICATE finding for each record whose STUBID an
     /// earlier record has, in row order, after the records' other findings.
-    /// Each record is read again from its file, at the offset noted for it.
+    /// The records are found again in one sequential pass over each file that
+    /// has any, by the offsets noted for them: the cost is one more reading of
+    /// the file, whatever the number of duplicates.
     mutating func reportDuplicateStubids(_ sources: [InputSource]) throws {
-        for duplicate in try findings.stubids.duplicates() {
-            let layout = layouts[duplicate.file]
+        let duplicates = try findings.stubids.duplicates()
+        var next = 0
+        while next < duplicates.count {
+            let file = duplicates[next].file
+            let layout = layouts[file]
+            let stubid = layout.position(of: .stubid)!
             outputs.use(layout, derivation: .standard)
-            try Run.withRecord(at: duplicate.offset, in: sources[duplicate.file], layout: layout) { record in
-                tally.findings[Check.stubidDuplicate.index] += 1
-                try outputs.writeFinding(
-                    row: duplicate.row, record, check: .stubidDuplicate, field: Column.stubid.name,
-                    value: record[layout.position(of: .stubid)!], detail: String(duplicate.firstRow))
+            let descriptor = try sources[file].reopen()
+            defer { close(descriptor) }
+            struct Done: Error {}
+            do {
+                try CSVReader(descriptor: descriptor).forEachRecord(concurrently: true) { record in
+                    let duplicate = duplicates[next]
+                    guard record.offset == duplicate.offset else { return }
+                    tally.findings[Check.stubidDuplicate.index] += 1
+                    try outputs.writeFinding(
+                        row: duplicate.row, record, check: .stubidDuplicate, field: Column.stubid.name,
+                        value: record[stubid], detail: String(duplicate.firstRow))
+                    next += 1
+                    if next == duplicates.count || duplicates[next].file != file { throw Done() }
+                }
+                throw Failure.noInput("\(sources[file].path): cannot read again: the file changed while soalloc read it")
+            } catch is Done {
+            } catch is CSVSyntaxError {
+                throw Failure.noInput("\(sources[file].path): cannot read again: the file changed while soalloc read it")
+            } catch let error as ReadError {
+                throw Failure.noInput("\(sources[file].path): cannot read again: \(error.message)")
             }
         }
     }
@@ -551,10 +549,15 @@ struct RecordPipeline {
             throw layout.fieldCountError(record, number: row, file: file)
         }
         let ukprn = record[layout.position(of: .ukprn)!]
+        var mixed = false
         if let firstUKPRN {
-            if oneUKPRN && !ukprn.elementsEqual(firstUKPRN) { oneUKPRN = false }
+            if oneUKPRN && !Self.sameUKPRN(ukprn, firstUKPRN, firstNumber: firstUKPRNNumber) {
+                oneUKPRN = false
+                mixed = true
+            }
         } else {
             firstUKPRN = Array(ukprn)
+            firstUKPRNNumber = FieldParsing.numericCode(ukprn)
         }
         facts = derived.pointee
         tally.records += 1
@@ -576,5 +579,21 @@ struct RecordPipeline {
             let value = position.map { record[$0] } ?? UnsafeBufferPointer(start: nil, count: 0)
             try outputs.writeFinding(row: row, record, check: check, field: name, value: value, detail: detail)
         }
+        if mixed {
+            // One file is one provider's: the first record that names another UKPRN is reported.
+            tally.findings[Check.ukprnMixed.index] += 1
+            try outputs.writeFinding(
+                row: row, record, check: .ukprnMixed, field: Column.ukprn.name, value: ukprn,
+                detail: String(decoding: firstUKPRN!, as: UTF8.self))
+        }
+    }
+
+    /// Whether two UKPRNs are the same: as numbers when both are all digits
+    /// (ruling R3: `010000001` is `10000001`), else byte for byte.
+    @inline(__always)
+    static func sameUKPRN(_ ukprn: UnsafeBufferPointer<UInt8>, _ first: [UInt8], firstNumber: Int64) -> Bool {
+        let number = FieldParsing.numericCode(ukprn)
+        if Value.isKnown(number) && Value.isKnown(firstNumber) { return number == firstNumber }
+        return ukprn.elementsEqual(first)
     }
 }

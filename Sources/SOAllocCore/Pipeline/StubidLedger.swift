@@ -130,7 +130,8 @@ final class StubidLedger {
                 if cursors[index].current == nil { heap.removeFirst() } else { heap.siftDownFirst() }
             }
         }
-        return found.sorted { $0.row < $1.row }
+        found.sort { $0.row < $1.row }
+        return found
     }
 
     /// Reads one sorted run of the spill file, a block at a time.
