@@ -41,7 +41,8 @@ public enum FieldParsing {
     /// A field's text for an output: as written when it is UTF-8 without NUL;
     /// otherwise with invalid bytes as U+FFFD and NUL as U+2400.
     public static func displayText(_ field: UnsafeBufferPointer<UInt8>) -> String {
-        String(decoding: field, as: UTF8.self).replacing("\u{0}", with: "\u{2400}")
+        let text = String(decoding: field, as: UTF8.self)
+        return field.contains(0) ? text.replacing("\u{0}", with: "\u{2400}") : text
     }
 
     @inline(__always)
