@@ -333,8 +333,10 @@ final class InputSource {
     /// A new descriptor of the file, or of its copy, to read from.
     func reopen() throws -> Int32 {
         guard copy >= 0 else { return try openForReading(path) }
+        // A duplicate descriptor shares the copy's offset, which the writes
+        // left at its end: each reading starts again from the beginning.
         let descriptor = dup(copy)
-        guard descriptor >= 0 else {
+        guard descriptor >= 0, lseek(descriptor, 0, SEEK_SET) == 0 else {
             throw Failure.noInput("\(path): cannot read again: \(String(cString: strerror(errno)))")
         }
         return descriptor
