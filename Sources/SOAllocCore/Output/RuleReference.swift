@@ -18,6 +18,16 @@ public enum RuleReference {
             }
             lines.append("")
         }
+        lines.append("#### Parameters")
+        lines.append("")
+        lines.append("The dates and thresholds the rules above use, each named once.")
+        lines.append("")
+        lines.append("| parameter | value | paragraph | meaning |")
+        lines.append("| --- | --- | --- | --- |")
+        for parameter in Parameter.all {
+            lines.append("| \(parameter.name) | \(parameter.text) | \(parameter.paragraph) | \(parameter.meaning) |")
+        }
+        lines.append("")
         return lines.joined(separator: "\n")
     }
 }

@@ -178,21 +178,21 @@ extension Condition {
     }
 
     /// `DATE < 1 September 2012`: strictly before the day (ruling R7).
-    public static func before(_ slot: Slot, _ year: Int64, _ month: Int64, _ day: Int64) -> Condition {
-        let date = year * 10_000 + month * 100 + day
-        return .test(Atom(slot: slot, kind: .less, a: date), text: "\(slot.name) < \(Dates.spell(date))")
+    public static func before(_ slot: Slot, _ date: Parameter) -> Condition {
+        precondition(date.kind == .date)
+        return .test(Atom(slot: slot, kind: .less, a: date.value), text: "\(slot.name) < \(date.text)")
     }
 
     /// `DATE ≥ 1 August 2014`: on or after the day (ruling R7).
-    public static func onOrAfter(_ slot: Slot, _ year: Int64, _ month: Int64, _ day: Int64) -> Condition {
-        let date = year * 10_000 + month * 100 + day
-        return .test(Atom(slot: slot, kind: .atLeast, a: date), text: "\(slot.name) ≥ \(Dates.spell(date))")
+    public static func onOrAfter(_ slot: Slot, _ date: Parameter) -> Condition {
+        precondition(date.kind == .date)
+        return .test(Atom(slot: slot, kind: .atLeast, a: date.value), text: "\(slot.name) ≥ \(date.text)")
     }
 
     /// `DATE > 31 August 2014`: after the day.
-    public static func after(_ slot: Slot, _ year: Int64, _ month: Int64, _ day: Int64) -> Condition {
-        let date = year * 10_000 + month * 100 + day
-        return .test(Atom(slot: slot, kind: .greater, a: date), text: "\(slot.name) > \(Dates.spell(date))")
+    public static func after(_ slot: Slot, _ date: Parameter) -> Condition {
+        precondition(date.kind == .date)
+        return .test(Atom(slot: slot, kind: .greater, a: date.value), text: "\(slot.name) > \(date.text)")
     }
 
     /// `DATE > OTHER DATE`.

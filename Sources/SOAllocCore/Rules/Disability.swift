@@ -15,8 +15,8 @@ extension Condition {
         .all([
             .oneOf(.hefmode, "PT"),
             .any([
-                .all([.before(.learnstartdate, 2012, 9, 1), .atLeast(.hefesfte, 50)]),
-                .all([.onOrAfter(.learnstartdate, 2012, 9, 1), .atLeast(.hefesfte, 25)]),
+                .all([.before(.learnstartdate, .dsaIntensityChange), .atLeast(.hefesfte, Parameter.dsaIntensityBefore.value)]),
+                .all([.onOrAfter(.learnstartdate, .dsaIntensityChange), .atLeast(.hefesfte, Parameter.dsaIntensityFrom.value)]),
             ]),
         ]),
     ])

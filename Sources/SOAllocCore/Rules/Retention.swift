@@ -20,13 +20,13 @@ extension Condition {
 
     /// EQPOP's first exclusion: aged 30 or over on 31 August 2014 with Level 3
     /// qualifications expected to generate tariff points.
-    static let matureTariffExclusion = Condition.all([.atLeast(.solinkage, 30), .tariffLevel3])
+    static let matureTariffExclusion = Condition.all([.atLeast(.solinkage, Parameter.tariffExclusionAge.value), .tariffLevel3])
 
     /// EQPOP's second exclusion: under 30 with such qualifications, but no link
     /// made. SOLINK's own table (paragraph 23) gives 1 for a link and 0
     /// "Otherwise", so any SOLINK but 1 means no link.
     static let unlinkedTariffExclusion = Condition.all([
-        .below(.solinkage, 30), .tariffLevel3, .notSet(.solink),
+        .below(.solinkage, Parameter.tariffExclusionAge.value), .tariffLevel3, .notSet(.solink),
     ])
 
     static let firstDegree = Condition.oneOf(.uglevel, "FIRST")
@@ -38,12 +38,13 @@ extension Rule {
     /// 31 August 2014 (ruling R5); zero when the date of birth is missing
     /// (ruling R5, as paragraph 14) or after that day.
     static let solinkage = Rule(
-        .solinkage, "Student's age in years on 31 August 2014", paragraph: "24", rulings: ["R4", "R5"],
+        .solinkage, "Student's age in years on \(Parameter.linkageAgeDate.text)", paragraph: "24", rulings: ["R4", "R5"],
         .value("0", "DATEOFBIRTH is missing", when: .missing(.dateofbirth)),
-        .value("0", "DATEOFBIRTH is after 31 August 2014", when: .after(.dateofbirth, 2014, 8, 31)),
+        .value(
+            "0", "DATEOFBIRTH is after \(Parameter.linkageAgeDate.text)", when: .after(.dateofbirth, .linkageAgeDate)),
         .computed(
-            .ageOn(from: .dateofbirth, date: 2014_08_31), "full years",
-            "Full years between DATEOFBIRTH and 31 August 2014", when: .otherwise)
+            .ageOn(from: .dateofbirth, date: Parameter.linkageAgeDate.value), "full years",
+            "Full years between DATEOFBIRTH and \(Parameter.linkageAgeDate.text)", when: .otherwise)
     )
 
     /// SOTARIFF (hidden, paragraph 25): UCAS tariff points from linked data,
@@ -53,11 +54,11 @@ extension Rule {
     static let sotariff = Rule(
         .sotariff, "UCAS tariff points from linked data", paragraph: "25", rulings: ["R10"],
         .computed(
-            .capped(.linkedSOTARIFF, at: 9998), "the quals file's points, at most 9998",
+            .capped(.linkedSOTARIFF, at: Parameter.tariffCap.value), "the quals file's points, at most \(Parameter.tariffCap.text)",
             "Tariff points of the learner's qualifications on entry (--quals)",
             when: .known(.linkedSOTARIFF, "the learner has qualifications in the quals file")),
         .computed(
-            .capped(.fileSOTARIFF, at: 9998), "the file's SOTARIFF, at most 9998",
+            .capped(.fileSOTARIFF, at: Parameter.tariffCap.value), "the file's SOTARIFF, at most \(Parameter.tariffCap.text)",
             "Tariff points given in the file", when: .known(.fileSOTARIFF, "the file gives SOTARIFF as a whole number")),
         .empty("Not known (no linked data)", when: .otherwise)
     )
@@ -140,12 +141,14 @@ extension Rule {
                 ])),
         .value(
             "0",
-            "Not included: 30 years old on or before 31 August 2014 and have Level 3 qualifications "
+            "Not included: \(Parameter.tariffExclusionAge.text) years old on or before \(Parameter.linkageAgeDate.text) "
+                + "and have Level 3 qualifications "
                 + "that we would expect to generate tariff points",
             when: .all(Condition.retentionPopulation + [.matureTariffExclusion])),
         .value(
             "0",
-            "Not included: less than 30 years old on 31 August 2014 and have Level 3 qualifications "
+            "Not included: less than \(Parameter.tariffExclusionAge.text) years old on \(Parameter.linkageAgeDate.text) "
+                + "and have Level 3 qualifications "
                 + "but we have not been able to make a link",
             when: .all(Condition.retentionPopulation + [.unlinkedTariffExclusion])),
         .value("0", "Not included in full-time improving retention allocation population: otherwise", when: .otherwise)
@@ -180,7 +183,7 @@ extension Rule {
                 .firstDegree, .young,
                 .any([
                     .oneOf(.soentqual, "L3_COMB", "HEPG", "HEOUG", "HEFD", "BACC"),
-                    .all([.otherLevel3, .atLeast(.sotariff, 291)]),
+                    .all([.otherLevel3, .atLeast(.sotariff, Parameter.youngFirstDegreeLowRisk.value)]),
                 ]),
             ])),
         .value(
@@ -188,7 +191,15 @@ extension Rule {
             when: .all([
                 .firstDegree, .young,
                 .any([
-                    .all([.otherLevel3, .any([.between(.sotariff, 101, 290), .equals(.sotariff, 0)])]),
+                    .all([
+                        .otherLevel3,
+                        .any([
+                            .between(
+                                .sotariff, Parameter.youngFirstDegreeHighRisk.value + 1,
+                                Parameter.youngFirstDegreeLowRisk.value - 1),
+                            .equals(.sotariff, 0),
+                        ]),
+                    ]),
                     .oneOf(.soentqual, "FOU"),
                 ]),
             ])),
@@ -197,7 +208,7 @@ extension Rule {
             when: .all([
                 .firstDegree, .young,
                 .any([
-                    .all([.otherLevel3, .between(.sotariff, 1, 100)]),
+                    .all([.otherLevel3, .between(.sotariff, 1, Parameter.youngFirstDegreeHighRisk.value)]),
                     .oneOf(.soentqual, "ACCESS", "BTEC", "OTHER", "NONE"),
                 ]),
             ])),
@@ -208,7 +219,7 @@ extension Rule {
                 .firstDegree, .mature,
                 .any([
                     .all([.oneOf(.soentqual, "L3_COMB"), .oneOf(.sogradecomb, "ACC_BBC+")]),
-                    .all([.otherLevel3, .atLeast(.sotariff, 261)]),
+                    .all([.otherLevel3, .atLeast(.sotariff, Parameter.matureFirstDegreeLowRisk.value)]),
                     .oneOf(.soentqual, "HEPG", "HEOUG", "HEFD"),
                 ]),
             ])),
@@ -218,7 +229,7 @@ extension Rule {
                 .firstDegree, .mature,
                 .any([
                     .all([.oneOf(.soentqual, "L3_COMB"), .oneOf(.sogradecomb, "BCC_CCC")]),
-                    .all([.otherLevel3, .atMost(.sotariff, 260)]),
+                    .all([.otherLevel3, .atMost(.sotariff, Parameter.matureFirstDegreeLowRisk.value - 1)]),
                     .oneOf(.soentqual, "BACC", "ACCESS", "FOU"),
                 ]),
             ])),
@@ -232,7 +243,7 @@ extension Rule {
                 .otherUndergraduate, .young,
                 .any([
                     .oneOf(.soentqual, "L3_COMB", "HEPG", "HEOUG", "HEFD"),
-                    .all([.otherLevel3, .atLeast(.sotariff, 291)]),
+                    .all([.otherLevel3, .atLeast(.sotariff, Parameter.youngOtherLowRisk.value)]),
                 ]),
             ])),
         .value(
@@ -240,7 +251,10 @@ extension Rule {
             when: .all([
                 .otherUndergraduate, .young,
                 .any([
-                    .all([.otherLevel3, .between(.sotariff, 161, 290)]),
+                    .all([
+                        .otherLevel3,
+                        .between(.sotariff, Parameter.youngOtherHighRisk.value + 1, Parameter.youngOtherLowRisk.value - 1),
+                    ]),
                     .oneOf(.soentqual, "BACC", "FOU", "ACCESS"),
                 ]),
             ])),
@@ -249,7 +263,7 @@ extension Rule {
             when: .all([
                 .otherUndergraduate, .young,
                 .any([
-                    .all([.otherLevel3, .atMost(.sotariff, 160)]),
+                    .all([.otherLevel3, .atMost(.sotariff, Parameter.youngOtherHighRisk.value)]),
                     .oneOf(.soentqual, "BTEC", "OTHER", "NONE"),
                 ]),
             ])),
@@ -260,7 +274,7 @@ extension Rule {
                 .otherUndergraduate, .mature,
                 .any([
                     .oneOf(.soentqual, "L3_COMB", "HEPG", "HEOUG", "HEFD", "ACCESS"),
-                    .all([.otherLevel3, .atLeast(.sotariff, 161)]),
+                    .all([.otherLevel3, .atLeast(.sotariff, Parameter.matureOtherLowRisk.value)]),
                 ]),
             ])),
         .value(
@@ -268,7 +282,7 @@ extension Rule {
             when: .all([
                 .otherUndergraduate, .mature,
                 .any([
-                    .all([.otherLevel3, .between(.sotariff, 1, 160)]),
+                    .all([.otherLevel3, .between(.sotariff, 1, Parameter.matureOtherLowRisk.value - 1)]),
                     .oneOf(.soentqual, "FOU"),
                 ]),
             ])),

@@ -14,8 +14,8 @@ extension Condition {
     static let undergraduateEntrant: [Condition] = [.oneOf(.soentrant, "1"), .oneOf(.heflevel, "UG")]
 
     /// Young (under 21) and mature, by SOENTRYAGE; WAPOP and EQGRP share them.
-    static let young = Condition.below(.soentryage, 21)
-    static let mature = Condition.atLeast(.soentryage, 21)
+    static let young = Condition.below(.soentryage, Parameter.matureEntryAge.value)
+    static let mature = Condition.atLeast(.soentryage, Parameter.matureEntryAge.value)
 }
 
 extension Rule {
@@ -24,7 +24,7 @@ extension Rule {
     /// invalid start date is not an entrant.
     static let soentrant = Rule(
         .soentrant, "Students in their first year of programme of study", paragraph: "12", rulings: ["R7"],
-        .value("1", "Entrant", when: .onOrAfter(.learnstartdate, 2014, 8, 1)),
+        .value("1", "Entrant", when: .onOrAfter(.learnstartdate, .entrantsFrom)),
         .value("0", "Otherwise", when: .otherwise)
     )
 

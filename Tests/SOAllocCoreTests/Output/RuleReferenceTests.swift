@@ -25,4 +25,13 @@ struct RuleReferenceTests {
             for clause in rule.clauses { #expect(text.contains(clause.condition.text)) }
         }
     }
+
+    @Test("every parameter appears with its value and paragraph")
+    func parameters() {
+        let text = RuleReference.markdown()
+        for parameter in Parameter.all {
+            #expect(text.contains("| \(parameter.name) | \(parameter.text) | \(parameter.paragraph) |"))
+        }
+        #expect(Set(Parameter.all.map(\.name)).count == Parameter.all.count, "parameter names are unique")
+    }
 }
