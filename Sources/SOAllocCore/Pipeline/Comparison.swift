@@ -28,15 +28,22 @@ struct Comparison {
         }
     }
 
-    /// The file's text as a value of `slot`'s domain.
+    /// The file's text as a value of `slot`'s domain: each domain's own
+    /// reading, so a new derived field is compared as its slot declares.
     @inline(__always)
     static func normalised(_ text: UnsafeBufferPointer<UInt8>, as slot: Slot) -> Int64 {
-        switch slot {
-        case .sogradecomb: Vocabulary.sogradecomb.value(of: text)
-        case .soentqual: Vocabulary.soentqual.value(of: text)
-        case .uglevel: Vocabulary.uglevel.value(of: text)
-        case .eqgrp: Vocabulary.eqgrp.value(of: text)
-        default: FieldParsing.numericCode(text)
+        switch slot.domain {
+        case .code(let vocabulary): vocabulary.value(of: text)
+        case .number: FieldParsing.numericCode(text)
+        case .date: readable(FieldParsing.date(text))
+        case .decimal: readable(FieldParsing.decimal(text))
         }
+    }
+
+    /// A parsed value, or `Value.other` for text that cannot be read, which
+    /// then differs from any value of ours.
+    @inline(__always)
+    private static func readable(_ parsed: Parsed) -> Int64 {
+        parsed.isValid ? parsed.value : Value.other
     }
 }
