@@ -1,5 +1,7 @@
-/// The rule reference in the README, generated from the rule declarations
-/// themselves, so that the documentation cannot drift from the code.
+/// The rule reference, generated from the rule declarations themselves, so
+/// that the documentation cannot drift from the code: `soalloc rules` prints
+/// it, and `docs/rules.md` holds it after a marker line (a test keeps the page
+/// equal to this output).
 public enum RuleReference {
     public static func markdown(_ rules: [Rule] = Derivation.rules) -> String {
         var lines: [String] = []
