@@ -233,6 +233,8 @@ struct OutputFolderTests {
             #expect(outcome.status == 74)
             #expect(lineCount(outcome.standardError) == 1, "\(outcome.standardError)")
             #expect(!outcome.standardError.contains("[ERROR]"))
+            // The message names the output's own path, not the hidden working folder's.
+            #expect(outcome.standardError.hasPrefix("\(point)/out/summary.xlsx: cannot write the workbook: "))
         }
         #expect(found, "no disk size made the workbook fail")
     }

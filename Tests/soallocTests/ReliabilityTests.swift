@@ -178,6 +178,7 @@ struct ReliabilityTests {
         let outcome = try soalloc(["TestData/SO14_F10000001.ind", "--out", "\(point)/out"], in: repository)
         #expect(outcome.status == 74)
         #expect(outcome.standardError.contains("No space left on device"))
+        #expect(outcome.standardError.hasPrefix("\(point)/out/"), "names the output, not the working folder")
         #expect(outcome.standardError.filter { $0 == "\n" }.count == 1)
         #expect(try FileManager.default.contentsOfDirectory(atPath: point) == [])
     }

@@ -150,6 +150,12 @@ public final class OutputDirectory: OutputPlace, @unchecked Sendable {
         Interruption.disarm()
         try? FileManager.default.removeItem(atPath: workingPath)
     }
+
+    /// `error`, its message naming the final path of an output rather than
+    /// the hidden working directory's, which is gone once the run fails.
+    public func naming(_ error: any Error) -> any Error {
+        OutputSafety.renaming(error) { $0.replacingOccurrences(of: workingPath, with: finalPath) }
+    }
 }
 
 /// Output files, all in one directory, that appear only when the job succeeds.
@@ -222,6 +228,15 @@ final class OutputFiles: @unchecked Sendable {
         Interruption.disarm()
         try? FileManager.default.removeItem(atPath: workingPath)
     }
+
+    /// `error`, its message naming an output's final path rather than its working one.
+    func naming(_ error: any Error) -> any Error {
+        OutputSafety.renaming(error) { text in
+            paths.indices.reversed().reduce(text) {
+                $0.replacingOccurrences(of: "\(workingPath)/\($1)", with: paths[$1])
+            }
+        }
+    }
 }
 
 /// The checks that keep a run from replacing what is not its own, and the
@@ -231,6 +246,15 @@ enum OutputSafety {
     static let workingPrefix = ".soalloc-new-"
     /// The start of the name an earlier run's outputs have while the new ones move into place.
     static let previousPrefix = ".soalloc-old-"
+
+    /// `error` with `rename` applied to its message, when it is a failure to create or write an output.
+    static func renaming(_ error: any Error, _ rename: (String) -> String) -> any Error {
+        switch error as? Failure {
+        case .output(let text): Failure.output(rename(text))
+        case .cannotCreate(let text): Failure.cannotCreate(rename(text))
+        default: error
+        }
+    }
 
     /// `path` with symlinks, `.` and `..` resolved as far as it exists.
     static func resolved(_ path: String) -> String {

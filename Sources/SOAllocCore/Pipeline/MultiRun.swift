@@ -109,7 +109,7 @@ public enum MultiRun {
         } catch {
             progress?.finish()
             directory.discard()
-            throw error
+            throw directory.naming(error)
         }
     }
 

@@ -126,7 +126,7 @@ public enum Run {
         } catch {
             progress?.finish()
             directory.discard()
-            throw error
+            throw directory.naming(error)
         }
     }
 
