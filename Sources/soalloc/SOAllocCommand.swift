@@ -19,6 +19,41 @@ struct SOAllocCommand: ParsableCommand {
         ],
         defaultSubcommand: RunCommand.self
     )
+
+    /// Parses the command line and runs the command. A usage error is one
+    /// line on standard error and exit status 64, not the usage block that
+    /// `--help` prints; `--help` and `--version` print in full.
+    static func main() {
+        let command: ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            let lines = message(for: error).split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            var line = lines.first { !$0.isEmpty } ?? "the command line is not valid"
+            if line.hasPrefix("Error: ") { line.removeFirst("Error: ".count) }
+            printLine("soalloc: error: \(line) (see \(helpCommand) --help)")
+            Foundation.exit(ExitCode.validationFailure.rawValue)
+        }
+        do {
+            var command = command
+            try command.run()
+        } catch let exit as ExitCode {
+            Foundation.exit(exit.rawValue)
+        } catch {
+            guard exitCode(for: error) != .success else { exit(withError: error) }
+            printLine("soalloc: error: \(error)")
+            Foundation.exit(exitCode(for: error).rawValue)
+        }
+        Foundation.exit(0)
+    }
+
+    /// `soalloc`, or `soalloc <subcommand>` when the command line names one.
+    private static var helpCommand: String {
+        let names = configuration.subcommands.compactMap { $0.configuration.commandName }
+        let arguments = CommandLine.arguments.dropFirst()
+        return arguments.first.flatMap { names.contains($0) ? "soalloc \($0)" : nil } ?? "soalloc"
+    }
 }
 
 struct RunCommand: ParsableCommand {
@@ -75,12 +110,12 @@ struct RunCommand: ParsableCommand {
                 var one = options
                 one.input = files[0]
                 let report = try Run.execute(one, concurrently: jobs >= 2, progress: progress)
-                print(Summary.text(report), terminator: "")
+                try writeStandardOutput(Summary.text(report), lost: "the summary (the outputs are written)")
                 if report.exitCode != 0 { throw ExitCode(report.exitCode) }
             } else {
                 let report = try MultiRun.execute(options, inputs: files, jobs: jobs, merge: merge, progress: progress)
                 for failure in report.providers.compactMap(\.failure) { printError(failure) }
-                print(Summary.text(report), terminator: "")
+                try writeStandardOutput(Summary.text(report), lost: "the summary (the outputs are written)")
                 if report.exitCode != 0 { throw ExitCode(report.exitCode) }
             }
         }
@@ -93,8 +128,8 @@ struct RulesCommand: ParsableCommand {
         abstract: "Print every derivation rule, as declared in the code, in Markdown."
     )
 
-    func run() {
-        print(RuleReference.markdown(), terminator: "")
+    func run() throws {
+        try reportingFailures { try writeStandardOutput(RuleReference.markdown(), lost: "the rules") }
     }
 }
 
@@ -110,8 +145,8 @@ struct MethodCommand: ParsableCommand {
             abstract: "Print the default method file, to save, edit and pass back with --method."
         )
 
-        func run() {
-            print(Method.standard().text, terminator: "")
+        func run() throws {
+            try reportingFailures { try writeStandardOutput(Method.standard().text, lost: "the method file") }
         }
     }
 }
@@ -155,7 +190,9 @@ struct ExplainCommand: ParsableCommand {
                 .init(
                     input: file, selection: selection, method: sideFiles.method, quals: sideFiles.quals,
                     postcodes: sideFiles.postcodes))
-            print(json ? try ExplanationJSON.render(records) : ExplanationText.render(records, file: file), terminator: "")
+            try writeStandardOutput(
+                json ? try ExplanationJSON.render(records) : ExplanationText.render(records, file: file),
+                lost: "the explanation")
         }
     }
 }
@@ -190,7 +227,7 @@ struct AnonymiseCommand: ParsableCommand {
                 AnonymiseOptions(
                     input: file, output: out, keyFile: keyFile, method: sideFiles.method, quals: sideFiles.quals,
                     postcodes: sideFiles.postcodes))
-            print(AnonymiseSummary.text(report), terminator: "")
+            try writeStandardOutput(AnonymiseSummary.text(report), lost: "the summary (the files are written)")
             if !report.isPreserved { throw ExitCode(1) }
         }
     }
@@ -209,7 +246,32 @@ func reportingFailures(_ body: () throws -> Void) throws {
 
 /// Prints a failure's one-line message on standard error.
 func printError(_ failure: Failure) {
-    FileHandle.standardError.write(Data((failure.description + "\n").utf8))
+    printLine(failure.description)
+}
+
+/// Prints `text` on standard error as one line: a control character in it
+/// (a newline, an escape sequence from a file) is shown escaped.
+func printLine(_ text: String) {
+    FileHandle.standardError.write(Data((TerminalText.escaped(text) + "\n").utf8))
+}
+
+/// Writes `text` to standard output, unbuffered; when it cannot be
+/// written (a full disk, `/dev/full`), fails with 74 naming what was `lost`.
+func writeStandardOutput(_ text: String, lost: String) throws {
+    var text = text
+    let failure: Int32? = text.withUTF8 { bytes in
+        var offset = 0
+        while offset < bytes.count {
+            let written = write(1, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { return written < 0 ? errno : EIO }
+            offset += written
+        }
+        return nil
+    }
+    if let failure {
+        throw Failure.output("standard output: cannot write \(lost): \(String(cString: strerror(failure)))")
+    }
 }
 
 /// The files besides the individualised file that a run or an explanation reads.

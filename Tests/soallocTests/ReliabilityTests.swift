@@ -7,6 +7,9 @@ private let header = try! String(contentsOf: repository.appendingPathComponent("
 private let record = try! String(contentsOf: repository.appendingPathComponent("TestData/bad/valid-no-final-newline.ind"), encoding: .utf8)
     .split(separator: "\n")[1]
 
+/// A small valid individualised file.
+private let small = repository.appendingPathComponent("TestData/rules/EQGRP.ind").path
+
 /// Runs soalloc on `text` written to a scratch file; returns the outcome and the scratch directory.
 private func run(_ text: String, name: String = "big.ind", extra: [String] = []) throws -> (Outcome, Scratch) {
     let scratch = Scratch()
@@ -88,8 +91,10 @@ struct ReliabilityTests {
         #expect(credibility.components(separatedBy: "STUBID_DUPLICATE").count - 1 == lines.count - 1)
     }
 
-    @Test("an interrupted run leaves nothing behind, of one file or of several", arguments: [1, 2])
-    func interrupted(files: Int) throws {
+    @Test(
+        "an interrupted run (TERM, or HUP from a dropped SSH session) leaves nothing behind, of one file or of several",
+        arguments: [SIGTERM, SIGHUP], [1, 2])
+    func interrupted(signal: Int32, files: Int) throws {
         let scratch = Scratch()
         let sample = try String(contentsOf: repository.appendingPathComponent("TestData/SO14_F10000001.ind"), encoding: .utf8)
         let lines = sample.split(separator: "\n")
@@ -111,18 +116,42 @@ struct ReliabilityTests {
         // provider's folder there), then stop it.
         func writing() throws -> Bool {
             guard let working = try FileManager.default.contentsOfDirectory(atPath: scratch.url.path)
-                .first(where: { $0.hasPrefix(".out.soalloc-") })
+                .first(where: { $0.hasPrefix(".soalloc-new-\(process.processIdentifier)-out") })
             else { return false }
             if files == 1 { return true }
             return !(try FileManager.default.contentsOfDirectory(atPath: scratch.url.appendingPathComponent(working).path))
                 .isEmpty
         }
         for _ in 0..<500 where !(try writing()) { Thread.sleep(forTimeInterval: 0.01) }
-        kill(process.processIdentifier, SIGTERM)
+        kill(process.processIdentifier, signal)
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal)
+        #expect(process.terminationStatus == signal)
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path).sorted()
             == (1...files).map { "big\($0).ind" })
+    }
+
+    @Test("a run stopped at any moment leaves either nothing or its whole output folder: the handler is in place first")
+    func stoppedAnyMoment() throws {
+        let scratch = Scratch()
+        let out = scratch.url.appendingPathComponent("out")
+        for step in 0..<40 {
+            let process = Process()
+            process.executableURL = binary
+            process.arguments = [small, "--out", out.path, "--no-xlsx", "--no-html"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            Thread.sleep(forTimeInterval: Double(step % 20) * 0.002)
+            kill(process.processIdentifier, step.isMultiple(of: 2) ? SIGTERM : SIGHUP)
+            process.waitUntilExit()
+            let left = try FileManager.default.contentsOfDirectory(atPath: scratch.url.path)
+            #expect(left.allSatisfy { $0 == "out" }, "step \(step): \(left)")
+            if left == ["out"] {
+                #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("run.json").path))
+                try FileManager.default.removeItem(at: out)
+            }
+        }
     }
 
     @Test("an output directory that cannot be created exits 73 and leaves nothing")
@@ -149,6 +178,7 @@ struct ReliabilityTests {
         let outcome = try soalloc(["TestData/SO14_F10000001.ind", "--out", "\(point)/out"], in: repository)
         #expect(outcome.status == 74)
         #expect(outcome.standardError.contains("No space left on device"))
+        #expect(outcome.standardError.hasPrefix("\(point)/out/"), "names the output, not the working folder")
         #expect(outcome.standardError.filter { $0 == "\n" }.count == 1)
         #expect(try FileManager.default.contentsOfDirectory(atPath: point) == [])
     }

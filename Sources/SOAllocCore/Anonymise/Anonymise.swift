@@ -155,7 +155,7 @@ public enum Anonymise {
             return report
         } catch {
             files.discard()
-            throw error
+            throw files.naming(error)
         }
     }
 

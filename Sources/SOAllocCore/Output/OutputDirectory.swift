@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Somewhere a run's files are written: an output directory, or a folder in one.
 public protocol OutputPlace {
     /// The path the file `name` is written to.
@@ -20,11 +26,16 @@ public struct OutputFolder: OutputPlace, Sendable {
 
 /// An output directory that appears only when the run succeeds.
 ///
-/// Files are written into a hidden temporary directory beside the final one;
-/// `commit()` renames it into place. A directory that already exists is
-/// replaced only by a successful run, and only when everything in it is a
-/// file soalloc writes (so a mistyped `--out` never deletes a user's files).
-/// `discard()`, called on any failure, removes the temporary directory.
+/// Files are written into a hidden working directory beside the final one,
+/// `.soalloc-new-<pid>-<name>`; `commit()` renames it into place. A directory
+/// that already exists is replaced only by a successful run, and only when
+/// everything in it is a file soalloc writes under some option, or a folder
+/// holding only such files (so a mistyped `--out` never deletes a user's
+/// files, not even an empty folder). The current directory, the home
+/// directory, `/`, any folder holding one of them or an input, and a mount
+/// point are never replaced. `discard()`, called on any failure, removes the
+/// working directory; so does SIGINT, SIGTERM or SIGHUP, whose handler is
+/// installed before the working directory is created.
 public final class OutputDirectory: OutputPlace, @unchecked Sendable {
     /// Where the outputs will be.
     public let finalPath: String
@@ -35,13 +46,21 @@ public final class OutputDirectory: OutputPlace, @unchecked Sendable {
     public let names: [String]
     private var committed = false
 
-    /// Prepares to write the files `names` into the directory `path`.
-    public init(_ path: String, names: [String]) throws {
+    /// Every name of a file soalloc writes into an output directory or one of
+    /// its folders, under any option.
+    static let ownedNames = Set(RunOptions.everyOutputName + MultiRun.sectorNames)
+
+    /// Prepares to write the files `names` into the directory `path`, and, in
+    /// a directory of folders, into the folders `folders`; `inputs` are the
+    /// files the run reads, whose folders are never replaced.
+    public init(_ path: String, names: [String], folders: [String] = [], inputs: [String] = []) throws {
         self.names = names
+        guard !path.isEmpty else { throw Failure.usage("--out is empty: give the folder for the outputs") }
         let fileManager = FileManager.default
         let url = URL(fileURLWithPath: path).standardizedFileURL
         finalPath = url.path
         let parent = url.deletingLastPathComponent().path
+        try OutputSafety.checkNotProtected(path, resolved: OutputSafety.resolved(finalPath), inputs: inputs)
         do {
             try fileManager.createDirectory(atPath: parent, withIntermediateDirectories: true)
         } catch {
@@ -53,18 +72,8 @@ public final class OutputDirectory: OutputPlace, @unchecked Sendable {
             guard isDirectory.boolValue else {
                 throw Failure.cannotCreate("\(path): exists and is not a directory")
             }
-            let entries = (try? fileManager.contentsOfDirectory(atPath: finalPath)) ?? []
-            // Ours: the files a run writes, or folders (one per provider, and
-            // the sector's) holding nothing else.
-            let existing = url.path
-            let foreign = entries.filter { entry in
-                if names.contains(entry) { return false }
-                var isFolder: ObjCBool = false
-                guard fileManager.fileExists(atPath: "\(existing)/\(entry)", isDirectory: &isFolder), isFolder.boolValue
-                else { return true }
-                let inside = (try? fileManager.contentsOfDirectory(atPath: "\(existing)/\(entry)")) ?? ["?"]
-                return !inside.allSatisfy { names.contains($0) }
-            }.sorted()
+            try OutputSafety.checkNotMountPoint(path, finalPath: finalPath)
+            let foreign = OutputSafety.foreignEntries(finalPath, owned: Self.ownedNames)
             guard foreign.isEmpty else {
                 throw Failure.cannotCreate(
                     "\(path): will not replace a directory holding files soalloc did not write (\(foreign.prefix(3).joined(separator: ", "))); choose another --out"
@@ -72,11 +81,18 @@ public final class OutputDirectory: OutputPlace, @unchecked Sendable {
             }
         }
 
-        workingPath = "\(parent)/.\(url.lastPathComponent).soalloc-\(getpid())"
+        OutputSafety.removeLeftovers(in: parent)
+        workingPath = "\(parent)/\(OutputSafety.workingPrefix)\(getpid())-\(url.lastPathComponent)"
         try? fileManager.removeItem(atPath: workingPath)
+        // The handler first, then the directory: a signal in between must not leave it behind.
+        let places = folders.map { "\(workingPath)/\($0)" }
+        Interruption.arm(
+            files: ([workingPath] + places).flatMap { place in names.map { "\(place)/\($0)" } },
+            directories: places + [workingPath], restoring: (previousPath, finalPath))
         do {
             try fileManager.createDirectory(atPath: workingPath, withIntermediateDirectories: false)
         } catch {
+            Interruption.disarm()
             throw Failure.cannotCreate("\(path): cannot create a directory in \(parent): \(error.localizedDescription)")
         }
     }
@@ -85,15 +101,10 @@ public final class OutputDirectory: OutputPlace, @unchecked Sendable {
         if !committed { discard() }
     }
 
-    /// Removes the working directory if the process is interrupted (SIGINT,
-    /// SIGTERM) before `commit()`: the handler unlinks each output, in the
-    /// directory and in each of `folders`, removes the folders and the
-    /// directory, then lets the signal end the process as usual.
-    public func removeOnInterrupt(folders: [String] = []) {
-        let places = folders.map { "\(workingPath)/\($0)" }
-        Interruption.arm(
-            files: ([workingPath] + places).flatMap { place in names.map { "\(place)/\($0)" } },
-            directories: places + [workingPath])
+    /// Where an earlier run's outputs are kept while the new ones move into place.
+    private var previousPath: String {
+        let url = URL(fileURLWithPath: finalPath)
+        return "\(url.deletingLastPathComponent().path)/\(OutputSafety.previousPrefix)\(getpid())-\(url.lastPathComponent)"
     }
 
     /// A folder of outputs in the working directory, created now.
@@ -113,10 +124,11 @@ public final class OutputDirectory: OutputPlace, @unchecked Sendable {
         return "\(workingPath)/\(name)"
     }
 
-    /// Moves the finished outputs into place, replacing an earlier run's.
+    /// Moves the finished outputs into place, replacing an earlier run's. A
+    /// signal between the two renames puts the earlier outputs back.
     public func commit() throws {
         let fileManager = FileManager.default
-        let previous = "\(workingPath).previous"
+        let previous = previousPath
         let hadPrevious = fileManager.fileExists(atPath: finalPath)
         if hadPrevious {
             guard rename(finalPath, previous) == 0 else {
@@ -138,13 +150,20 @@ public final class OutputDirectory: OutputPlace, @unchecked Sendable {
         Interruption.disarm()
         try? FileManager.default.removeItem(atPath: workingPath)
     }
+
+    /// `error`, its message naming the final path of an output rather than
+    /// the hidden working directory's, which is gone once the run fails.
+    public func naming(_ error: any Error) -> any Error {
+        OutputSafety.renaming(error) { $0.replacingOccurrences(of: workingPath, with: finalPath) }
+    }
 }
 
 /// Output files, all in one directory, that appear only when the job succeeds.
 ///
-/// They are written into a hidden working directory beside them; `commit()`
-/// renames each into place, replacing a file of the same name. `discard()`,
-/// called on any failure or interruption, removes the working directory.
+/// They are written into a hidden working directory beside them,
+/// `.soalloc-new-<pid>-files-<random>`; `commit()` renames each into place,
+/// replacing a file of the same name. `discard()`, called on any failure or
+/// interruption, removes the working directory.
 final class OutputFiles: @unchecked Sendable {
     /// The files' final paths.
     let paths: [String]
@@ -153,6 +172,7 @@ final class OutputFiles: @unchecked Sendable {
 
     init(_ paths: [String]) throws {
         self.paths = paths
+        guard !paths[0].isEmpty else { throw Failure.usage("--out is empty: give the file to write") }
         let fileManager = FileManager.default
         let parent = URL(fileURLWithPath: paths[0]).standardizedFileURL.deletingLastPathComponent().path
         for path in paths {
@@ -166,13 +186,16 @@ final class OutputFiles: @unchecked Sendable {
         } catch {
             throw Failure.cannotCreate("\(paths[0]): cannot create the directory \(parent)")
         }
-        workingPath = "\(parent)/.soalloc-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        OutputSafety.removeLeftovers(in: parent)
+        workingPath = "\(parent)/\(OutputSafety.workingPrefix)\(getpid())-files-\(UInt32.random(in: 0...UInt32.max))"
+        // The handler first, then the directory: a signal in between must not leave it behind.
+        Interruption.arm(files: paths.indices.map { "\(workingPath)/\($0)" }, directories: [workingPath])
         do {
             try fileManager.createDirectory(atPath: workingPath, withIntermediateDirectories: false)
         } catch {
+            Interruption.disarm()
             throw Failure.cannotCreate("\(paths[0]): cannot create a directory in \(parent): \(error.localizedDescription)")
         }
-        Interruption.arm(files: paths.map(path(of:)), directories: [workingPath])
     }
 
     deinit {
@@ -205,52 +228,279 @@ final class OutputFiles: @unchecked Sendable {
         Interruption.disarm()
         try? FileManager.default.removeItem(atPath: workingPath)
     }
+
+    /// `error`, its message naming an output's final path rather than its working one.
+    func naming(_ error: any Error) -> any Error {
+        OutputSafety.renaming(error) { text in
+            paths.indices.reversed().reduce(text) {
+                $0.replacingOccurrences(of: "\(workingPath)/\($1)", with: paths[$1])
+            }
+        }
+    }
+}
+
+/// The checks that keep a run from replacing what is not its own, and the
+/// clearing of working folders that killed runs left behind.
+enum OutputSafety {
+    /// The start of a working folder's name; the process id and a `-` follow.
+    static let workingPrefix = ".soalloc-new-"
+    /// The start of the name an earlier run's outputs have while the new ones move into place.
+    static let previousPrefix = ".soalloc-old-"
+
+    /// `error` with `rename` applied to its message, when it is a failure to create or write an output.
+    static func renaming(_ error: any Error, _ rename: (String) -> String) -> any Error {
+        switch error as? Failure {
+        case .output(let text): Failure.output(rename(text))
+        case .cannotCreate(let text): Failure.cannotCreate(rename(text))
+        default: error
+        }
+    }
+
+    /// `path` with symlinks, `.` and `..` resolved as far as it exists.
+    static func resolved(_ path: String) -> String {
+        func real(_ path: String) -> String? {
+            guard let result = realpath(path, nil) else { return nil }
+            defer { free(result) }
+            return String(cString: result)
+        }
+        if let whole = real(path) { return whole }
+        var url = URL(fileURLWithPath: path).standardizedFileURL
+        var rest: [String] = []
+        while url.path != "/" {
+            rest.append(url.lastPathComponent)
+            url = url.deletingLastPathComponent()
+            if let found = real(url.path) {
+                return rest.reversed().reduce(found) { $0 == "/" ? "/\($1)" : "\($0)/\($1)" }
+            }
+        }
+        return url.appendingPathComponent(rest.reversed().joined(separator: "/")).path
+    }
+
+    /// Fails (73) when the folder at `resolved` is `/`, the current or home
+    /// directory, or holds one of them or an input.
+    static func checkNotProtected(_ path: String, resolved final: String, inputs: [String]) throws {
+        var places: [(path: String, what: String)] = [("/", "the root directory")]
+        if let cwd = FileManager.default.currentDirectoryPath.nilIfEmpty { places.append((resolved(cwd), "the current directory")) }
+        if let home = ProcessInfo.processInfo.environment["HOME"]?.nilIfEmpty { places.append((resolved(home), "your home directory")) }
+        for input in inputs { places.append((resolved(input), "the input \(input)")) }
+        let advice = "soalloc replaces its output folder whole; give a folder for the outputs alone, such as soalloc-out"
+        for place in places {
+            if place.path == final {
+                throw Failure.cannotCreate("\(path): is \(place.what), and \(advice)")
+            }
+            if place.path.hasPrefix(final == "/" ? "/" : final + "/") {
+                throw Failure.cannotCreate("\(path): holds \(place.what), and \(advice)")
+            }
+        }
+    }
+
+    /// Fails (73) when the directory `finalPath` is a mount point: renaming
+    /// the outputs into place cannot replace it.
+    static func checkNotMountPoint(_ path: String, finalPath: String) throws {
+        var folder = stat()
+        var parent = stat()
+        let parentPath = URL(fileURLWithPath: finalPath).deletingLastPathComponent().path
+        guard stat(finalPath, &folder) == 0, stat(parentPath, &parent) == 0 else { return }
+        if folder.st_dev != parent.st_dev || (folder.st_dev == parent.st_dev && folder.st_ino == parent.st_ino) {
+            let inside = (path.hasSuffix("/") ? String(path.dropLast()) : path) + "/soalloc-out"
+            throw Failure.cannotCreate(
+                "\(path): is a mount point, which soalloc cannot replace (it moves a finished output folder into place whole); give a folder inside it, such as \(inside)"
+            )
+        }
+    }
+
+    /// The entries of `folder` that are not soalloc's: anything but a file
+    /// named in `owned`, or a folder holding only such files (an empty folder
+    /// is the user's).
+    static func foreignEntries(_ folder: String, owned: Set<String>) -> [String] {
+        let fileManager = FileManager.default
+        guard let entries = try? fileManager.contentsOfDirectory(atPath: folder) else { return ["(it cannot be listed)"] }
+        return entries.filter { entry in
+            let path = "\(folder)/\(entry)"
+            if owned.contains(entry) { return kind(path) != S_IFREG }
+            guard kind(path) == S_IFDIR, let inside = try? fileManager.contentsOfDirectory(atPath: path), !inside.isEmpty
+            else { return true }
+            return !inside.allSatisfy { owned.contains($0) && kind("\(path)/\($0)") == S_IFREG }
+        }.map { kind("\(folder)/\($0)") == S_IFDIR ? "\($0)/" : $0 }.sorted()
+    }
+
+    /// The type bits of what is at `path`, not following a symlink; 0 when there is nothing.
+    private static func kind(_ path: String) -> mode_t {
+        var status = stat()
+        return lstat(path, &status) == 0 ? status.st_mode & S_IFMT : 0
+    }
+
+    /// Removes from `parent` the working folders of soalloc runs that were
+    /// killed (SIGKILL, a power cut): folders named by `workingPrefix` or
+    /// `previousPrefix`, then a process id that no longer runs, owned by this
+    /// user and holding only files and folders of files. An earlier run's
+    /// outputs whose replacement never arrived are put back instead. Says what
+    /// it did in one line on standard error.
+    static func removeLeftovers(in parent: String) {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: parent) else { return }
+        var removed: [String] = []
+        var restored: [String] = []
+        for entry in entries.sorted() {
+            guard let prefix = [workingPrefix, previousPrefix].first(where: { entry.hasPrefix($0) }) else { continue }
+            let rest = entry.dropFirst(prefix.count)
+            guard let dash = rest.firstIndex(of: "-"), !rest[..<dash].isEmpty,
+                rest[..<dash].allSatisfy({ ("0"..."9").contains($0) }), let process = Int32(rest[..<dash]), process > 0,
+                process != getpid(), rest.index(after: dash) < rest.endIndex
+            else { continue }
+            guard kill(process, 0) != 0 && errno == ESRCH else { continue }
+            let path = "\(parent)/\(entry)"
+            var status = stat()
+            guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR, status.st_uid == getuid(),
+                holdsOnlyFiles(path, depth: 2)
+            else { continue }
+            if prefix == previousPrefix {
+                let name = String(rest[rest.index(after: dash)...])
+                if kind("\(parent)/\(name)") == 0 && rename(path, "\(parent)/\(name)") == 0 {
+                    restored.append(name)
+                    continue
+                }
+            }
+            if (try? FileManager.default.removeItem(atPath: path)) != nil { removed.append(entry) }
+        }
+        guard !removed.isEmpty || !restored.isEmpty else { return }
+        var parts: [String] = []
+        if !removed.isEmpty {
+            parts.append(
+                "removed \(removed.count == 1 ? "a working folder" : "\(removed.count) working folders") that killed soalloc runs left behind (\(removed.joined(separator: ", ")))"
+            )
+        }
+        if !restored.isEmpty {
+            parts.append("put back the earlier outputs that a killed run was replacing (\(restored.joined(separator: ", ")))")
+        }
+        let line = "soalloc: \(parent): " + parts.joined(separator: "; ") + "\n"
+        FileHandle.standardError.write(Data(TerminalText.escaped(line, keepingFinalNewline: true).utf8))
+    }
+
+    /// Whether `path` holds only regular files, and folders of them down to `depth` levels.
+    private static func holdsOnlyFiles(_ path: String, depth: Int) -> Bool {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: path) else { return false }
+        return entries.allSatisfy { entry in
+            switch kind("\(path)/\(entry)") {
+            case S_IFREG: true
+            case S_IFDIR: depth > 1 && holdsOnlyFiles("\(path)/\(entry)", depth: depth - 1)
+            default: false
+            }
+        }
+    }
+}
+
+/// Text made safe for a terminal: every control character becomes a visible escape.
+public enum TerminalText {
+    /// `text` with each C0 and C1 control character, and DEL, written as
+    /// `\x1b` (or `\u{9b}`), so that no byte from a file reaches the terminal
+    /// as a command; a final newline is kept when `keepingFinalNewline`.
+    public static func escaped(_ text: String, keepingFinalNewline: Bool = false) -> String {
+        let body = keepingFinalNewline && text.hasSuffix("\n") ? text.dropLast() : Substring(text)
+        var result = ""
+        result.reserveCapacity(body.utf8.count)
+        for scalar in body.unicodeScalars {
+            switch scalar.value {
+            case 0..<0x20, 0x7F: result += "\\x" + hex(scalar.value, digits: 2)
+            case 0x80..<0xA0: result += "\\u{" + hex(scalar.value, digits: 2) + "}"
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return keepingFinalNewline && text.hasSuffix("\n") ? result + "\n" : result
+    }
+
+    private static func hex(_ value: UInt32, digits: Int) -> String {
+        let text = String(value, radix: 16)
+        return String(repeating: "0", count: max(0, digits - text.count)) + text
+    }
+}
+
+extension String {
+    fileprivate var nilIfEmpty: String? { isEmpty ? nil : self }
 }
 
 /// What to delete when a signal interrupts a run. The paths are C strings
 /// allocated before the handler is installed, so the handler itself only
-/// reads pointers and calls `unlink` and `rmdir`, which are safe in a signal
-/// handler.
+/// reads pointers and calls `unlink`, `rmdir` and `rename`, which are safe in
+/// a signal handler.
 enum Interruption {
-    nonisolated(unsafe) private static var paths: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
-    nonisolated(unsafe) private static var count = 0
-    nonisolated(unsafe) private static var fileCount = 0
-    private static let signals: [Int32] = [SIGINT, SIGTERM]
+    /// The plan: files to unlink, nil, directories to remove, nil, then the
+    /// path to rename back and where to (or nil, nil). Replaced by one store,
+    /// so a handler sees either the old plan or the new one.
+    nonisolated(unsafe) private static var plan: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+    /// SIGHUP is what a dropped SSH session sends: it is handled like SIGTERM.
+    private static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+    /// The signals that were ignored when soalloc started (SIG_IGN is 1).
+    nonisolated(unsafe) private static var ignored: Set<Int32> = []
+    nonisolated(unsafe) private static var recorded = false
 
-    /// On SIGINT or SIGTERM: unlink `files`, then remove `directories` in order.
-    static func arm(files: [String], directories: [String]) {
-        disarm()
-        let all = files + directories
-        let buffer = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: all.count)
-        for (index, path) in all.enumerated() { buffer[index] = strdup(path) }
-        paths = buffer
-        count = all.count
-        fileCount = files.count
+    /// On SIGINT, SIGTERM or SIGHUP: unlink `files`, remove `directories` in
+    /// order, rename `restoring.from` to `restoring.to` if it exists, then end
+    /// the process by the signal.
+    static func arm(files: [String], directories: [String], restoring: (from: String, to: String)? = nil) {
+        let buffer = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(
+            capacity: files.count + directories.count + 4)
+        var index = 0
+        for path in files + [nil] + directories + [nil] + [restoring?.from, restoring?.to] as [String?] {
+            buffer[index] = path.map { strdup($0) }
+            index += 1
+        }
+        // An earlier plan is not freed: a handler on another thread may be reading it.
+        plan = buffer
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = handler
+        sigemptyset(&action.sa_mask)
         var set = sigset_t()
         sigemptyset(&set)
         for signal in signals {
-            _ = Glibc.signal(signal, handler)
+            sigaddset(&action.sa_mask, signal)
             sigaddset(&set, signal)
         }
+        if !recorded {
+            // A signal ignored when soalloc starts stays ignored: nohup ignores HUP, and a
+            // shell ignores INT for a job in the background.
+            for signal in signals {
+                var current = sigaction()
+                sigaction(signal, nil, &current)
+                if unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self) == 1 { ignored.insert(signal) }
+            }
+            recorded = true
+        }
+        for signal in signals where !ignored.contains(signal) { sigaction(signal, &action, nil) }
         // A parent may have blocked these signals for its children; a run must still stop cleanly.
         sigprocmask(SIG_UNBLOCK, &set, nil)
     }
 
     static func disarm() {
-        guard let buffer = paths else { return }
-        for signal in signals { _ = Glibc.signal(signal, SIG_DFL) }
-        paths = nil
-        for index in 0..<count { free(buffer[index]) }
+        guard let buffer = plan else { return }
+        for signal in signals where !ignored.contains(signal) { _ = Glibc.signal(signal, SIG_DFL) }
+        plan = nil
+        var index = 0
+        for _ in 0..<2 {
+            while let path = buffer[index] {
+                free(path)
+                index += 1
+            }
+            index += 1
+        }
+        free(buffer[index])
+        free(buffer[index + 1])
         buffer.deallocate()
-        count = 0
     }
 
     private static let handler: @convention(c) (Int32) -> Void = { signal in
-        if let buffer = Interruption.paths {
-            for index in 0..<Interruption.count {
-                guard let path = buffer[index] else { continue }
-                if index < Interruption.fileCount { unlink(path) } else { rmdir(path) }
+        if let buffer = Interruption.plan {
+            var index = 0
+            while let path = buffer[index] {
+                unlink(path)
+                index += 1
             }
+            index += 1
+            while let path = buffer[index] {
+                rmdir(path)
+                index += 1
+            }
+            index += 1
+            if let from = buffer[index], let to = buffer[index + 1] { rename(from, to) }
         }
         _ = Glibc.signal(signal, SIG_DFL)
         raise(signal)

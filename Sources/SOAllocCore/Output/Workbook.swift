@@ -21,6 +21,13 @@ enum Workbook {
     /// Writes the workbook of `content` to `path`, with the first rows of the
     /// run's `differences.csv` and `credibility.csv`, read back from `place`.
     static func write(_ content: Presentation, from place: some OutputPlace, to path: String) throws -> OutputFile {
+        // libxlsxwriter prints its own messages on standard error; soalloc's one line says what failed.
+        try QuietStandardError.during { try writeQuietly(content, from: place, to: path) }
+    }
+
+    private static func writeQuietly(_ content: Presentation, from place: some OutputPlace, to path: String) throws
+        -> OutputFile
+    {
         var options = lxw_workbook_options(constant_memory: UInt8(LXW_TRUE.rawValue), tmpdir: nil, use_zip64: UInt8(LXW_FALSE.rawValue))
         guard let workbook = workbook_new_opt(path, &options) else {
             throw Failure.output("\(path): cannot create the workbook")
@@ -359,5 +366,42 @@ private struct Sheet {
 
     func autofilter(lastRow: Int, lastColumn: Int) {
         book.record(worksheet_autofilter(sheet, 0, 0, lxw_row_t(lastRow), lxw_col_t(lastColumn)))
+    }
+}
+
+/// Standard error sent to /dev/null while libxlsxwriter works, so that its
+/// own messages ("[ERROR] workbook_close(): ...") do not add lines to
+/// soalloc's one-line failure. Workbooks written at once on several threads
+/// share one redirection; the last to finish restores standard error.
+enum QuietStandardError {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var users = 0
+    nonisolated(unsafe) private static var saved: Int32 = -1
+
+    static func during<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        if users == 0 {
+            let null = open("/dev/null", O_WRONLY | O_CLOEXEC)
+            if null >= 0 {
+                fflush(nil)
+                saved = dup(2)
+                dup2(null, 2)
+                close(null)
+            }
+        }
+        users += 1
+        lock.unlock()
+        defer {
+            lock.lock()
+            users -= 1
+            if users == 0 && saved >= 0 {
+                fflush(nil)
+                dup2(saved, 2)
+                close(saved)
+                saved = -1
+            }
+            lock.unlock()
+        }
+        return try body()
     }
 }

@@ -55,8 +55,9 @@ public enum MultiRun {
         let sideFiles = try SideFiles(options, method: method)
         var providers = try group(inputs, merge: merge)
 
-        let directory = try OutputDirectory(options.output, names: Array(Set(options.outputNames + sectorNames)).sorted())
-        directory.removeOnInterrupt(folders: Array(Set(providers.flatMap { [$0.folder, $0.fallback] })).sorted() + ["sector"])
+        let directory = try OutputDirectory(
+            options.output, names: Array(Set(options.outputNames + sectorNames)).sorted(),
+            folders: Array(Set(providers.flatMap { [$0.folder, $0.fallback] })).sorted() + ["sector"], inputs: inputs + options.sideInputs)
         do {
             progress?.start(files: inputs)
             let workers = max(1, min(jobs, providers.count))
@@ -108,7 +109,7 @@ public enum MultiRun {
         } catch {
             progress?.finish()
             directory.discard()
-            throw error
+            throw directory.naming(error)
         }
     }
 

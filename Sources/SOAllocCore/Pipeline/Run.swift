@@ -50,6 +50,12 @@ public struct RunOptions: Sendable {
             + ["method-used.yaml", "run.json"]
     }
 
+    /// The side files given: the method, qualifications and postcodes files.
+    var sideInputs: [String] { [method, quals, postcodes].compactMap { $0 } }
+
+    /// Every name of a file a run writes under any option.
+    static var everyOutputName: [String] { RunOptions(input: "", output: "", xlsx: true, html: true).outputNames }
+
     /// With many files: `./soalloc-out/providers/`, apart from the folders of single runs.
     public static let defaultManyOutput = "soalloc-out/providers"
 
@@ -108,8 +114,7 @@ public enum Run {
         let method = try loadMethod(options.method)
         let sideFiles = try SideFiles(options, method: method)
         try checkReadable([options.input])
-        let directory = try OutputDirectory(options.output, names: options.outputNames)
-        directory.removeOnInterrupt()
+        let directory = try OutputDirectory(options.output, names: options.outputNames, inputs: [options.input] + options.sideInputs)
         do {
             progress?.start(files: [options.input])
             let report = try produce(
@@ -121,7 +126,7 @@ public enum Run {
         } catch {
             progress?.finish()
             directory.discard()
-            throw error
+            throw directory.naming(error)
         }
     }
 
