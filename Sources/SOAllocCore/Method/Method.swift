@@ -92,10 +92,23 @@ public struct Method: Sendable {
         tariff = try top["tariff"].map { try reader.tariff($0) }
     }
 
-    /// A key as a message shows it: at most 60 characters, on one line.
+    /// A key or value as a message shows it: at most 60 characters, on one
+    /// line, with every control character escaped (`\x1b`), so that a method
+    /// file can neither flood nor drive the user's terminal.
     static func shown(_ text: String) -> String {
-        let line = text.map { $0.isNewline ? " " : $0 }
-        return line.count > 60 ? String(line.prefix(60)) + "…" : String(line)
+        var shown = ""
+        var count = 0
+        for scalar in text.unicodeScalars {
+            if count == 60 { return shown + "…" }
+            count += 1
+            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                let hex = String(scalar.value, radix: 16)
+                shown += "\\x" + (hex.count < 2 ? "0" : "") + hex
+            } else {
+                shown.unicodeScalars.append(scalar)
+            }
+        }
+        return shown
     }
 
     /// The line where `key` is written again, at the column of its first

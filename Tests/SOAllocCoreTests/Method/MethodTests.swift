@@ -132,6 +132,14 @@ struct MethodTests {
         #expect((failure?.description.count ?? .max) < 100)
     }
 
+    @Test("a key or value is shown on one line, short, with control characters escaped")
+    func shownSafely() {
+        let escape = failure(method { $0.replacingOccurrences(of: "basis: fte", with: "basis: \"\\e]0;PWNED\\a\\n\"") })
+        #expect(escape?.description == "m.yaml: line 5: elements.retention.basis: '\\x1b]0;PWNED\\x07\\x0a' is not a basis (headcount or fte)")
+        let long = failure(method { $0.replacingOccurrences(of: "rate: 100", with: "rate: \(String(repeating: "9", count: 5000))x") })
+        #expect(long?.description == "m.yaml: line 3: elements.disability.rate: '\(String(repeating: "9", count: 60))…' is not a decimal number")
+    }
+
     @Test("text that is not YAML is a data error with its line")
     func malformed() {
         let failure = failure("name: \"test\"\nelements:\n  disability: { basis: headcount\n")
