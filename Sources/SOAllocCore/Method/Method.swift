@@ -67,6 +67,10 @@ public struct Method: Sendable {
     public init(yaml text: String, origin: String) throws {
         self.text = text
         self.origin = origin
+        if let line = Self.aliasKeyLine(in: text) {
+            throw Failure.usage(
+                "\(Location(file: origin, line: line).description): an alias (*name) used as a key; a method file needs no aliases")
+        }
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else { throw Failure.usage("\(origin): the method file is empty") }
@@ -90,6 +94,21 @@ public struct Method: Sendable {
             try reader.element(elementNodes[element.methodKey], element, in: elementsNode)
         }
         tariff = try top["tariff"].map { try reader.tariff($0) }
+    }
+
+    /// The first line where an alias (`*name`) is a mapping key, if any.
+    /// The YAML reader compares keys by their whole content, and an alias of
+    /// aliases stands for exponentially much: a few lines of them take it
+    /// hours. A method file has no use for them, so they are refused unread.
+    static func aliasKeyLine(in text: String) -> Int? {
+        let key = #/(^|[\s\[\{,])\*[^\s,\[\]\{\}]+\s*:(\s|$)|(^|[\s\[\{,])\?\s+\*/#
+        var number = 0
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            number += 1
+            guard line.contains("*") else { continue }
+            if line.firstMatch(of: key) != nil { return number }
+        }
+        return nil
     }
 
     /// A key or value as a message shows it: at most 60 characters, on one

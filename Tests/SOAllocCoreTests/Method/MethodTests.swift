@@ -140,6 +140,25 @@ struct MethodTests {
         #expect(long?.description == "m.yaml: line 3: elements.disability.rate: '\(String(repeating: "9", count: 60))…' is not a decimal number")
     }
 
+    @Test("an alias as a key is refused before the YAML is read: aliases of aliases would take hours", arguments: [
+        ("? *a8\n: 1\n", 11), ("*a8 : 1\n", 11), ("x: { *a8 : 1 }\n", 11),
+    ])
+    func aliasKeys(key: String, line: Int) {
+        var text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for level in 1...8 { text += "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]\n" }
+        text += "name: \"x\"\n" + key
+        let started = Date()
+        let failure = failure(text)
+        #expect(failure?.exitCode == 64)
+        #expect(failure?.description == "m.yaml: line \(line): an alias (*name) used as a key; a method file needs no aliases")
+        #expect(Date().timeIntervalSince(started) < 5)
+    }
+
+    @Test("a star inside text is not an alias", arguments: ["source: \"*a: b\"", "source: 'rates * 2'", "source: see *note"])
+    func starsInText(line: String) throws {
+        _ = try Method(yaml: method { $0 + "\n" + line.replacingOccurrences(of: "source", with: "applies_to") }, origin: "m")
+    }
+
     @Test("text that is not YAML is a data error with its line")
     func malformed() {
         let failure = failure("name: \"test\"\nelements:\n  disability: { basis: headcount\n")
