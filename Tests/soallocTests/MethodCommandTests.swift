@@ -29,10 +29,10 @@ struct MethodCommandTests {
         "a bad method file stops the run before anything is written",
         arguments: [
             ("weights: { DISALLOC: 1 }", "weights: { DISALLOC: 1, Y_F_L: 2 }", 64,
-                "elements.disability.weights.Y_F_L: not a cell of DISABILITY (its cells: DISPOP, DISALLOC)"),
-            ("basis: fte", "basis: pounds", 64, "elements.retention.basis: 'pounds' is not a basis (headcount or fte)"),
+                "line 5: elements.disability.weights.Y_F_L: not a cell of DISABILITY (its cells: DISPOP, DISALLOC)"),
+            ("basis: fte", "basis: pounds", 64, "line 4: elements.retention.basis: 'pounds' is not a basis (headcount or fte)"),
             ("weights: { DISALLOC: 1 }", "weights: { DISALLOC: -1 }", 64,
-                "elements.disability.weights.DISALLOC: a weight cannot be negative"),
+                "line 5: elements.disability.weights.DISALLOC: a weight cannot be negative"),
             ("weights: { DISALLOC: 1 }", "weights: { DISALLOC: 1", 65, "line 6: not a YAML method file: did not find expected ',' or '}' (while parsing a flow mapping that starts on line 5)"),
         ])
     func badMethod(original: String, replacement: String, status: Int32, message: String) throws {

@@ -46,7 +46,7 @@ struct MultiRunTests {
         }
     }
 
-    @Test("the sector's cells and money are the providers' summed")
+    @Test("every column of the sector's cells and money is the sum of the providers' figures as their files write them")
     func sums() throws {
         let scratch = Scratch()
         let out = scratch.url.appendingPathComponent("out")
@@ -57,19 +57,60 @@ struct MultiRunTests {
             try String(contentsOf: out.appendingPathComponent(path), encoding: .utf8).split(separator: "\n")
                 .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         }
+        func number(_ text: String) -> Decimal { Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))! }
+        let folders = ["10000001", "10000002", "10000003"]
+
+        // cells.csv: ELEMENT, CELL, HEADCOUNT, FTE.
         let sector = try rows("sector/cells.csv")
-        let providers = try ["10000001", "10000002", "10000003"].map { try rows("\($0)/cells.csv") }
+        let providers = try folders.map { try rows("\($0)/cells.csv") }
+        #expect(sector[0] == ["ELEMENT", "CELL", "HEADCOUNT", "FTE"])
+        #expect(sector.count == providers[0].count)
+        var shared = 0
         for (index, row) in sector.enumerated().dropFirst() {
-            #expect(Int(row[2]) == providers.reduce(0) { $0 + Int($1[index][2])! }, "\(row[1])")
+            #expect(providers.allSatisfy { $0[index][0] == row[0] && $0[index][1] == row[1] }, "\(row[1])")
+            #expect(Int(row[2]) == providers.reduce(0) { $0 + Int($1[index][2])! }, "\(row[1]) HEADCOUNT")
+            #expect(number(row[3]) == providers.reduce(Decimal(0)) { $0 + number($1[index][3]) }, "\(row[1]) FTE")
+            #expect(row[3].split(separator: ".").last?.count == 2, "\(row[1]) FTE has two places")
+            if providers.filter({ number($0[index][3]) != 0 }).count >= 2 { shared += 1 }
         }
-        let summaries = try ["10000001", "10000002", "10000003"].map { try rows("\($0)/summary.csv") }
+        // The sums mean something: cells with FTE from more than one provider.
+        #expect(shared >= 5)
+
+        // summary.csv: ELEMENT, BASIS, WEIGHTED_VOLUME, RATE, ALLOCATION, NOTE; then TOTAL.
+        let summaries = try folders.map { try rows("\($0)/summary.csv") }
         let sectorSummary = try rows("sector/summary.csv")
+        #expect(sectorSummary[0] == ["ELEMENT", "BASIS", "WEIGHTED_VOLUME", "RATE", "ALLOCATION", "NOTE"])
+        #expect(sectorSummary.count == 5)
         for index in 1...3 {
-            #expect(Int(sectorSummary[index][4]) == summaries.reduce(0) { $0 + Int($1[index][4])! })
+            let row = sectorSummary[index]
+            #expect(summaries.allSatisfy { $0[index][0] == row[0] && $0[index][1] == row[1] && $0[index][3] == row[3] })
+            #expect(number(row[2]) == summaries.reduce(Decimal(0)) { $0 + number($1[index][2]) }, "\(row[0]) WEIGHTED_VOLUME")
+            #expect(number(row[4]) == summaries.reduce(Decimal(0)) { $0 + number($1[index][4]) }, "\(row[0]) ALLOCATION")
+            #expect(summaries.filter { number($0[index][2]) != 0 }.count >= 2, "\(row[0]): volumes from several providers")
         }
+        #expect(sectorSummary[4][0] == "TOTAL")
+        #expect(number(sectorSummary[4][4]) == summaries.reduce(Decimal(0)) { $0 + number($1[4][4]) })
+        #expect(number(sectorSummary[4][4]) == (1...3).reduce(Decimal(0)) { $0 + number(sectorSummary[$1][4]) })
+
         let listed = try rows("sector/providers.csv")
         #expect(listed.count == 4)
         #expect(listed[1][0] == "10000001" && listed[1][2] == "ok" && listed[1][3] == "3000")
+    }
+
+    @Test("the sector folder matches its golden files")
+    func sectorGolden() throws {
+        let scratch = Scratch()
+        let out = scratch.url.appendingPathComponent("out")
+        let outcome = try soalloc(
+            samples + ["--out", out.path, "--method", "TestData/methods/example.yaml"], in: repository)
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let sector = out.appendingPathComponent("sector")
+        let expected = repository.appendingPathComponent("TestData/expected/sector")
+        let written = try FileManager.default.contentsOfDirectory(atPath: sector.path).sorted()
+        #expect(written == ["cells.csv", "providers.csv", "run.json", "summary.csv"])
+        for name in written {
+            expectGolden(try normalisedOutput(sector.appendingPathComponent(name), out: out), at: expected.appendingPathComponent(name))
+        }
     }
 
     @Test("a bad file fails only its own provider: exit 65, a line on stderr, a row in providers.csv")

@@ -76,6 +76,10 @@ public struct CellTable: Sendable, Equatable {
     public private(set) var headcount: [Int]
     /// Σ HEFESFTE of each cell in millionths of a percentage point (exact).
     public private(set) var fteMillionths: [Int64]
+    /// Whether a count or sum went past what the table holds. Every addition
+    /// is checked: a sum never wraps, and a table that overflowed is refused
+    /// (`checked(file:)`) rather than written.
+    public private(set) var overflowed = false
 
     public init() {
         headcount = Array(repeating: 0, count: Cell.all.count)
@@ -102,16 +106,46 @@ public struct CellTable: Sendable, Equatable {
 
     @inline(__always)
     private mutating func add(_ cell: Int, _ fte: Int64) {
-        headcount[cell] &+= 1
-        fteMillionths[cell] &+= fte
+        add(cell, records: 1, fte: fte)
     }
 
-    /// Adds another table's counts (a sector's cells are its providers' summed).
-    public mutating func add(_ other: CellTable) {
+    @inline(__always)
+    private mutating func add(_ cell: Int, records: Int, fte: Int64) {
+        let (count, countOverflow) = headcount[cell].addingReportingOverflow(records)
+        let (sum, sumOverflow) = fteMillionths[cell].addingReportingOverflow(fte)
+        headcount[cell] = count
+        fteMillionths[cell] = sum
+        if countOverflow || sumOverflow { overflowed = true }
+    }
+
+    /// Adds another table's figures as `cells.csv` writes them: its headcounts,
+    /// and each cell's FTE rounded to two places. A sector's cells are its
+    /// providers' summed this way, so that the providers' files add up to the
+    /// sector's exactly.
+    public mutating func add(asWritten other: CellTable) {
+        let hundredth = FieldParsing.decimalScale  // 0.01 FTE is 1% of a record, a million millionths.
         for index in headcount.indices {
-            headcount[index] += other.headcount[index]
-            fteMillionths[index] += other.fteMillionths[index]
+            let exact = other.fteMillionths[index]
+            // Rounded half-up (away from zero at the half), as `fte(_:)` rounds.
+            let remainder = exact % hundredth
+            var rounded = exact - remainder
+            if remainder.magnitude * 2 >= hundredth.magnitude {
+                let (next, overflow) = rounded.addingReportingOverflow(exact < 0 ? -hundredth : hundredth)
+                rounded = next
+                if overflow { overflowed = true }
+            }
+            add(index, records: other.headcount[index], fte: rounded)
         }
+        if other.overflowed { overflowed = true }
+    }
+
+    /// The table, or a data error naming `file` when a sum went past what it holds.
+    public func checked(file: String) throws -> CellTable {
+        guard !overflowed else {
+            throw Failure.data(
+                DataError(Location(file: file), "a cell's headcount or FTE sum is too large to hold; nothing was written"))
+        }
+        return self
     }
 
     /// The cell's FTE: Σ HEFESFTE / 100, exact.
@@ -132,7 +166,8 @@ public struct CellTable: Sendable, Equatable {
         }
     }
 
-    /// The total headcount of some cells.
+    /// The total headcount of some cells. A cell's count is one per record,
+    /// so the 37 of them cannot reach `Int.max`.
     public func headcount(_ cells: [Cell]) -> Int { cells.reduce(0) { $0 + headcount[$1.index] } }
 }
 

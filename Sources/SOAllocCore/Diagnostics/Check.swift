@@ -87,7 +87,7 @@ public enum Check: String, CaseIterable, Sendable {
         case .codeNotValid:
             "'\(value)' is valid in the ILR code list for \(field) only until \(detail), before 2014-15"
         case .hefesfteOutOfRange:
-            "HEFESFTE '\(value)' is outside 0–100"
+            "HEFESFTE '\(value)' is outside 0–100; counted as 0 (ruling R6)"
         case .requiredEmpty:
             "\(field) is required (ruling R2) but empty"
         case .stubidDuplicate:

@@ -110,7 +110,12 @@ public struct Explainer {
     /// derived or linked value as `derived.csv` would.
     public func input(_ slot: Slot, _ record: RawRecord, _ facts: Facts) -> ConditionOutcome.Input {
         if !slot.isDerived && !slot.isLinked, let column = slot.column, let position = layout.position(of: column) {
-            return .init(name: column.name, value: FieldParsing.displayText(record[position]))
+            let text = FieldParsing.displayText(record[position])
+            if slot == .hefesfte && facts.isInvalid(.hefesfte) && !text.isEmpty {
+                // Not a number, or outside 0–100: the rules read 0 (ruling R6).
+                return .init(name: column.name, value: "\(text), counted as 0 by ruling R6")
+            }
+            return .init(name: column.name, value: text)
         }
         if slot == .postcodeLookup { return .init(name: slot.name, value: facts[slot] == 1 ? "yes" : "no") }
         return .init(name: slot.name, value: slot.domain.format(facts[slot]))

@@ -120,8 +120,34 @@ public enum FieldParsing {
     /// The scale of a parsed decimal: values are held in millionths.
     public static let decimalScale: Int64 = 1_000_000
 
+    /// The values HEFESFTE may take, in millionths: 0 to 100 per cent (ruling R6).
+    public static let fteRange: ClosedRange<Int64> = 0...(100 * decimalScale)
+
+    /// HEFESFTE (ruling R6): a percentage from 0 to 100. Empty, non-numeric
+    /// or out-of-range text counts as 0 and is invalid, so that it is
+    /// reported and no rule, cell or sum ever sees it.
+    public static func fte(_ bytes: UnsafeBufferPointer<UInt8>) -> Parsed {
+        let parsed = decimal(bytes)
+        guard parsed.isValid, fteRange.contains(parsed.value) else { return Parsed(0, valid: false) }
+        return parsed
+    }
+
+    /// Whether text HEFESFTE could not use is a number outside `fteRange`
+    /// (rather than empty or not a number).
+    public static func isOutOfRangeNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let parsed = decimal(bytes)
+        return parsed.isValid && parsed.value != Value.missing && !fteRange.contains(parsed.value)
+    }
+
+    /// The magnitude `decimal` gives a number too large to hold in
+    /// millionths (13 or more whole digits): out of every range a rule
+    /// checks, and distinct from `Value.missing` and `Value.other` when negative.
+    public static let decimalSaturated: Int64 = .max - 1
+
     /// A decimal number (`50`, `37.5`, `-1`, `.5`) in millionths, rounded half
     /// up beyond six places. Empty is missing; other text is invalid (ruling R6).
+    /// A number too large to hold is `±decimalSaturated`, never a wrap: every
+    /// step is checked arithmetic.
     public static func decimal(_ bytes: UnsafeBufferPointer<UInt8>) -> Parsed {
         if bytes.isEmpty { return Parsed(Value.missing) }
         var index = 0
@@ -131,6 +157,7 @@ public enum FieldParsing {
             index = 1
         }
         var whole: Int64 = 0
+        var tooLarge = false
         var fraction: Int64 = 0
         var fractionDigits = 0
         var roundUp = false
@@ -150,9 +177,10 @@ public enum FieldParsing {
                         roundUp = digit >= 5
                         fractionDigits += 1
                     }
-                } else {
-                    guard whole < 1_000_000_000_000 else { return .invalid }
-                    whole = whole * 10 + digit
+                } else if !tooLarge {
+                    let (tens, overflowTens) = whole.multipliedReportingOverflow(by: 10)
+                    let (next, overflowSum) = tens.addingReportingOverflow(digit)
+                    if overflowTens || overflowSum { tooLarge = true } else { whole = next }
                 }
             } else if byte == 0x2E && !sawPoint {
                 sawPoint = true
@@ -165,9 +193,12 @@ public enum FieldParsing {
             fraction *= 10
             fractionDigits += 1
         }
-        var value = whole * decimalScale + fraction + (roundUp ? 1 : 0)
-        if negative { value = -value }
-        return Parsed(value)
+        let (scaled, overflowScale) = whole.multipliedReportingOverflow(by: decimalScale)
+        let (value, overflowSum) = scaled.addingReportingOverflow(fraction + (roundUp ? 1 : 0))
+        if tooLarge || overflowScale || overflowSum || value > decimalSaturated {
+            return Parsed(negative ? -decimalSaturated : decimalSaturated)
+        }
+        return Parsed(negative ? -value : value)
     }
 }
 

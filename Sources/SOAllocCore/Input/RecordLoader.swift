@@ -35,9 +35,8 @@ public struct RecordLoader: Sendable {
         case .learnstartdate, .learnplanenddate, .dateofbirth:
             return FieldParsing.date(bytes)
         case .hefesfte:
-            // Ruling R6: empty or non-numeric counts as 0 and is reported.
-            let parsed = FieldParsing.decimal(bytes)
-            return parsed.value == Value.missing ? Parsed(0, valid: false) : parsed
+            // Ruling R6: empty, non-numeric or outside 0–100 counts as 0 and is reported.
+            return FieldParsing.fte(bytes)
         case .qualent3Initial:
             // Ruling R8: the first character of QUALENT3.
             return Parsed(Vocabulary.letters.value(of: UnsafeBufferPointer(rebasing: bytes.prefix(1))))

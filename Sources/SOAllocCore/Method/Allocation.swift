@@ -32,7 +32,8 @@ public struct Allocations: Sendable, Equatable {
         total == nil ? "not computed: an element's rate is not set in the method" : "sum of the elements"
     }
 
-    /// The sum of `amounts`; nil if any is nil.
+    /// The sum of `amounts`; nil if any is nil. The initialisers have checked
+    /// that the sum of the allocations is exact (`checkTotal`).
     static func sum(_ amounts: [Decimal?]) -> Decimal? {
         amounts.reduce(Decimal(0) as Decimal?) { sum, amount in
             guard let sum, let amount else { return nil }
@@ -42,29 +43,114 @@ public struct Allocations: Sendable, Equatable {
 
     /// The sector's: each element's weighted volumes summed, and its
     /// allocation as the sum of the providers' allocations, each already
-    /// rounded to whole pounds, as HEFCE pays them.
-    public init(summing providers: [Allocations], method: Method) {
-        elements = Element.allCases.map { element in
+    /// rounded to whole pounds, as HEFCE pays them: the sums of the figures
+    /// the providers' `summary.csv` files write.
+    public init(summing providers: [Allocations], method: Method) throws {
+        elements = try Element.allCases.map { element in
             let each = providers.map { $0.elements[element.rawValue] }
             let rate = method[element].rate.value
+            var volume = Decimal(0)
+            for provider in each { volume = try Self.exact(Exact.sum(volume, provider.weightedVolume), element, method) }
+            var allocation: Decimal? = nil
+            if rate != nil {
+                var total = Decimal(0)
+                for provider in each {
+                    guard let amount = provider.allocation else { continue }
+                    total = try Self.exact(Exact.sum(total, amount), element, method)
+                }
+                allocation = total
+            }
             return ElementAllocation(
-                element: element, basis: method[element].basis,
-                weightedVolume: each.reduce(Decimal(0)) { $0 + $1.weightedVolume }, rate: rate,
-                allocation: rate == nil ? nil : Self.sum(each.map(\.allocation)),
-                working: "the sum of the providers' allocations")
+                element: element, basis: method[element].basis, weightedVolume: volume, rate: rate,
+                allocation: allocation, working: "the sum of the providers' allocations")
         }
+        try checkTotal(method)
     }
 
-    public init(cells: CellTable, method: Method) {
-        elements = Element.allCases.map { element in
+    /// Each element's weighted volume Σ weight × cell (FTE as `cells.csv`
+    /// gives it) and its allocation, volume × rate rounded to whole pounds.
+    /// Every product and sum is exact: one that `Decimal` cannot hold in its
+    /// 38 significant digits is a data error, never a rounded figure.
+    public init(cells: CellTable, method: Method) throws {
+        elements = try Element.allCases.map { element in
             let rules = method[element]
-            let volume = element.cells.reduce(Decimal(0)) { sum, cell in
-                sum + rules.weight(cell) * cells.value(cell, basis: rules.basis)
+            var volume = Decimal(0)
+            for cell in element.cells {
+                let product = Exact.product(rules.weight(cell), cells.value(cell, basis: rules.basis))
+                volume = try Self.exact(product.flatMap { Exact.sum(volume, $0) }, element, method)
             }
             let rate = rules.rate.value
+            let allocation = try rate.map { try Self.exact(Exact.product(volume, $0), element, method).rounded(0) }
             return ElementAllocation(
-                element: element, basis: rules.basis, weightedVolume: volume, rate: rate,
-                allocation: rate.map { (volume * $0).rounded(0) })
+                element: element, basis: rules.basis, weightedVolume: volume, rate: rate, allocation: allocation)
         }
+        try checkTotal(method)
+    }
+
+    /// Fails unless the total, when every element has an allocation, is exact.
+    private func checkTotal(_ method: Method) throws {
+        var total = Decimal(0)
+        for amount in elements.compactMap(\.allocation) { total = try Self.exact(Exact.sum(total, amount), nil, method) }
+    }
+
+    /// `value`, or the data error of a figure too large to hold exactly.
+    private static func exact(_ value: Decimal?, _ element: Element?, _ method: Method) throws -> Decimal {
+        if let value { return value }
+        let figure = element.map { "the \($0.methodKey) element's weighted volume or allocation" } ?? "the total allocation"
+        throw Failure.data(
+            DataError(
+                Location(file: method.origin),
+                "\(figure) cannot be held exactly in 38 significant digits; nothing was written"))
+    }
+}
+
+/// Decimal arithmetic that is exact or fails: Foundation's `Decimal` keeps 38
+/// significant digits and rounds the rest away without a word, which money
+/// must never do.
+public enum Exact {
+    /// The largest significand kept: 38 digits, all of which `Decimal` holds.
+    static let limit: UInt128 = {
+        var value: UInt128 = 1
+        for _ in 0..<38 { value *= 10 }
+        return value
+    }()
+
+    /// `a` × `b` exactly, or nil when the product has more than 38
+    /// significant digits or an exponent `Decimal` cannot hold.
+    public static func product(_ a: Decimal, _ b: Decimal) -> Decimal? {
+        guard a.isFinite, b.isFinite else { return nil }
+        if a.isZero || b.isZero { return 0 }
+        guard let left = parts(a), let right = parts(b) else { return nil }
+        let (significand, overflow) = left.significand.multipliedReportingOverflow(by: right.significand)
+        guard !overflow, significand < limit else { return nil }
+        let negative = (a.sign == .minus) != (b.sign == .minus)
+        return make(negative: negative, significand: significand, exponent: left.exponent + right.exponent)
+    }
+
+    /// `a` + `b` exactly, or nil when the sum cannot be held in 38 significant digits.
+    public static func sum(_ a: Decimal, _ b: Decimal) -> Decimal? {
+        var left = a
+        var right = b
+        var result = Decimal()
+        guard NSDecimalAdd(&result, &left, &right, .plain) == .noError, result.isFinite else { return nil }
+        return result
+    }
+
+    /// A decimal's significand without trailing zeros, and its exponent.
+    static func parts(_ value: Decimal) -> (significand: UInt128, exponent: Int)? {
+        guard var significand = UInt128(value.significand.magnitude.description) else { return nil }
+        var exponent = value.exponent
+        while significand != 0 && significand % 10 == 0 {
+            significand /= 10
+            exponent += 1
+        }
+        return (significand, exponent)
+    }
+
+    private static func make(negative: Bool, significand: UInt128, exponent: Int) -> Decimal? {
+        guard (-128...127).contains(exponent) else { return nil }
+        guard let value = Decimal(string: "\(negative ? "-" : "")\(significand)e\(exponent)", locale: Locale(identifier: "en_US_POSIX"))
+        else { return nil }
+        return value
     }
 }

@@ -55,31 +55,97 @@ public struct Method: Sendable {
         try! Method(yaml: defaultMethodText, origin: "default")
     }
 
+    /// The largest method file read: 1 MiB, far more than any method needs.
+    /// A larger file is refused before it is read.
+    public static let maximumSize = 1 << 20
+
     /// Reads a method file.
     ///
     /// Throws `Failure.data` when the file is not YAML, and `Failure.usage`
-    /// naming the key when a key, cell name, basis or number is wrong.
+    /// naming the line and the key when a key, cell name, basis or number is
+    /// wrong, or a key is given twice. Every message is one line.
     public init(yaml text: String, origin: String) throws {
         self.text = text
         self.origin = origin
+        if let line = Self.aliasKeyLine(in: text) {
+            throw Failure.usage(
+                "\(Location(file: origin, line: line).description): an alias (*name) used as a key; a method file needs no aliases")
+        }
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else { throw Failure.usage("\(origin): the method file is empty") }
             root = node
+        } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
+            let key = duplicates.first ?? ""
+            let line = Self.repeatLine(of: key, in: text, after: context.mark) ?? context.mark.line
+            throw Failure.usage("\(Location(file: origin, line: line).description): duplicate key \(Self.shown(key))")
         } catch let error as YamlError {
             throw Failure.data(DataError(Location(file: origin, line: Self.line(of: error)), "not a YAML method file: \(Self.problem(of: error))"))
         }
         let reader = MethodReader(origin: origin)
         let top = try reader.mapping(root, "the method", keys: ["name", "applies_to", "source", "elements", "tariff"])
-        name = try reader.string(top["name"], "name", required: true)!
-        appliesTo = try reader.string(top["applies_to"], "applies_to")
-        source = try reader.string(top["source"], "source")
+        name = try reader.string(top["name"], "name", required: true, in: root)!
+        appliesTo = try reader.string(top["applies_to"], "applies_to", in: root)
+        source = try reader.string(top["source"], "source", in: root)
+        let elementsNode = top["elements"]
         let elementNodes = try reader.mapping(
-            top["elements"], "elements", keys: Element.allCases.map(\.methodKey), required: true)
+            elementsNode, "elements", keys: Element.allCases.map(\.methodKey), required: true, in: root)
         elements = try Element.allCases.map { element in
-            try reader.element(elementNodes[element.methodKey], element)
+            try reader.element(elementNodes[element.methodKey], element, in: elementsNode)
         }
         tariff = try top["tariff"].map { try reader.tariff($0) }
+    }
+
+    /// The first line where an alias (`*name`) is a mapping key, if any.
+    /// The YAML reader compares keys by their whole content, and an alias of
+    /// aliases stands for exponentially much: a few lines of them take it
+    /// hours. A method file has no use for them, so they are refused unread.
+    static func aliasKeyLine(in text: String) -> Int? {
+        let key = #/(^|[\s\[\{,])\*[^\s,\[\]\{\}]+\s*:(\s|$)|(^|[\s\[\{,])\?\s+\*/#
+        var number = 0
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            number += 1
+            guard line.contains("*") else { continue }
+            if line.firstMatch(of: key) != nil { return number }
+        }
+        return nil
+    }
+
+    /// A key or value as a message shows it: at most 60 characters, on one
+    /// line, with every control character escaped (`\x1b`), so that a method
+    /// file can neither flood nor drive the user's terminal.
+    static func shown(_ text: String) -> String {
+        var shown = ""
+        var count = 0
+        for scalar in text.unicodeScalars {
+            if count == 60 { return shown + "…" }
+            count += 1
+            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                let hex = String(scalar.value, radix: 16)
+                shown += "\\x" + (hex.count < 2 ? "0" : "") + hex
+            } else {
+                shown.unicodeScalars.append(scalar)
+            }
+        }
+        return shown
+    }
+
+    /// The line where `key` is written again, at the column of its first
+    /// occurrence (`first`): the line to correct. Nil when it is not found so
+    /// (a key in a flow mapping on one line, or quoted).
+    private static func repeatLine(of key: String, in text: String, after first: Mark) -> Int? {
+        guard !key.isEmpty, !key.contains(where: \.isNewline) else { return nil }
+        var number = 0
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            number += 1
+            guard number > first.line else { continue }
+            let indent = line.prefix { $0 == " " }.count
+            if indent + 1 < first.column { return nil }  // the mapping has ended
+            guard indent + 1 == first.column else { continue }
+            let rest = line.dropFirst(indent)
+            if rest.hasPrefix(key) && rest.dropFirst(key.count).drop(while: { $0 == " " }).hasPrefix(":") { return number }
+        }
+        return nil
     }
 
     private static func line(of error: YamlError) -> Int? {
@@ -94,68 +160,95 @@ public struct Method: Sendable {
         case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _),
             .composer(let context, let problem, _, _):
             problem + (context.map { " (\($0.text) that starts on line \($0.mark.line))" } ?? "")
-        default: "\(error)"
+        default: shown("\(error)")
         }
     }
 }
 
-/// Reads the method file's YAML nodes, naming the key of anything wrong.
+/// Reads the method file's YAML nodes, naming the line and the key of anything wrong.
 private struct MethodReader {
     let origin: String
 
-    func fail(_ key: String, _ message: String) -> Failure {
-        .usage("\(origin): \(key): \(message)")
+    /// The usage error `FILE: line L: KEY: MESSAGE`, at `node`'s line.
+    func fail(_ key: String, _ message: String, at node: Node?) -> Failure {
+        .usage("\(Location(file: origin, line: node?.mark?.line).description): \(key): \(message)")
     }
 
     func mapping(
-        _ node: Node?, _ key: String, keys allowed: [String], required: Bool = true, unknown: String? = nil
+        _ node: Node?, _ key: String, keys allowed: [String], required: Bool = true, unknown: String? = nil,
+        in parent: Node? = nil
     ) throws -> [String: Node] {
         guard let node else {
-            if required { throw fail(key, "missing") }
+            if required { throw fail(key, "missing", at: parent) }
             return [:]
         }
-        guard let mapping = node.mapping else { throw fail(key, "must be a mapping of keys to values") }
+        guard let mapping = node.mapping else { throw fail(key, "must be a mapping of keys to values", at: node) }
         var result: [String: Node] = [:]
         for (keyNode, value) in mapping {
-            guard let name = keyNode.string else { throw fail(key, "has a key that is not text") }
+            guard let name = keyNode.string else { throw fail(key, "has a key that is not text", at: keyNode) }
             guard allowed.contains(name) else {
                 throw fail(
-                    key == "the method" ? name : "\(key).\(name)",
-                    unknown ?? "unknown key (expected one of \(allowed.joined(separator: ", ")))")
+                    key == "the method" ? Method.shown(name) : "\(key).\(Method.shown(name))",
+                    unknown ?? "unknown key (expected one of \(allowed.joined(separator: ", ")))", at: keyNode)
             }
             result[name] = value
         }
         return result
     }
 
-    func string(_ node: Node?, _ key: String, required: Bool = false) throws -> String? {
+    func string(_ node: Node?, _ key: String, required: Bool = false, in parent: Node?) throws -> String? {
         guard let node, node.null == nil else {
-            if required { throw fail(key, "missing") }
+            if required { throw fail(key, "missing", at: node ?? parent) }
             return nil
         }
-        guard let text = node.scalar?.string else { throw fail(key, "must be text") }
+        guard let text = node.scalar?.string else { throw fail(key, "must be text", at: node) }
         return text
     }
 
-    /// An exact decimal from a scalar's text: digits with an optional sign and point.
+    /// The most significant digits a number may have: `Decimal` holds 38.
+    static let maximumDigits = 38
+
+    /// An exact decimal from a scalar's text: digits with an optional sign and
+    /// point, of at most 38 significant digits, so that the value is the text's exactly.
     func decimal(_ node: Node, _ key: String) throws -> Decimal? {
         if node.null != nil { return nil }
-        guard let text = node.scalar?.string else { throw fail(key, "must be a number or null") }
+        guard let text = node.scalar?.string else { throw fail(key, "must be a number or null", at: node) }
         let pattern = #/^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$/#
-        guard text.wholeMatch(of: pattern) != nil, let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))
+        guard text.wholeMatch(of: pattern) != nil else {
+            throw fail(key, "'\(Method.shown(text))' is not a decimal number", at: node)
+        }
+        // The digits without leading or trailing zeros, and the power of ten of the last one.
+        let point = text.firstIndex(of: ".")
+        let integer = text[..<(point ?? text.endIndex)].filter(\.isNumber)
+        let fraction = point.map { text[text.index(after: $0)...] } ?? ""
+        var digits = Substring(integer + fraction).drop { $0 == "0" }
+        var exponent = -fraction.count
+        while digits.last == "0" {
+            digits.removeLast()
+            exponent += 1
+        }
+        guard digits.count <= Self.maximumDigits else {
+            throw fail(
+                key,
+                "'\(Method.shown(text))' has \(digits.count) significant digits; at most \(Self.maximumDigits) can be held exactly",
+                at: node)
+        }
+        guard let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")), value.isFinite,
+            digits.isEmpty ? value.isZero : (Exact.parts(value).map { "\($0.significand)" == digits && $0.exponent == exponent } ?? false)
         else {
-            throw fail(key, "'\(text)' is not a decimal number")
+            throw fail(key, "'\(Method.shown(text))' cannot be held exactly (too large or too small)", at: node)
         }
         return value
     }
 
     /// A number written plainly (`1.5`) or with its source (`{ value: 1.5, source: "…" }`).
-    func sourced(_ node: Node?, _ key: String) throws -> Sourced<Decimal?> {
-        guard let node else { throw fail(key, "missing") }
+    func sourced(_ node: Node?, _ key: String, in parent: Node?) throws -> Sourced<Decimal?> {
+        guard let node else { throw fail(key, "missing", at: parent) }
         if node.mapping != nil {
             let parts = try mapping(node, key, keys: ["value", "source"])
-            guard let value = parts["value"] else { throw fail("\(key).value", "missing") }
-            return Sourced(value: try decimal(value, "\(key).value"), source: try string(parts["source"], "\(key).source"))
+            guard let value = parts["value"] else { throw fail("\(key).value", "missing", at: node) }
+            return Sourced(
+                value: try decimal(value, "\(key).value"), source: try string(parts["source"], "\(key).source", in: node))
         }
         return Sourced(value: try decimal(node, key), source: nil)
     }
@@ -167,49 +260,55 @@ private struct MethodReader {
         var points: [String: [String: Int]] = [:]
         for type in types {
             guard let tableNode = parts[type] else { continue }
-            guard let table = tableNode.mapping else { throw fail("tariff.\(type)", "must map grades to points") }
+            guard let table = tableNode.mapping else { throw fail("tariff.\(type)", "must map grades to points", at: tableNode) }
             var grades: [String: Int] = [:]
             for (gradeNode, pointsNode) in table {
-                guard let grade = gradeNode.string, !grade.isEmpty else { throw fail("tariff.\(type)", "has an empty grade") }
-                let key = "tariff.\(type).\(grade)"
+                guard let grade = gradeNode.string, !grade.isEmpty else {
+                    throw fail("tariff.\(type)", "has an empty grade", at: gradeNode)
+                }
+                let key = "tariff.\(type).\(Method.shown(grade))"
                 guard EntryQualifications.cleaned(grade) == grade else {
-                    throw fail(key, "a grade is written in capitals, without '#' (lower-case letters and '#' are stripped from grades)")
+                    throw fail(
+                        key,
+                        "a grade is written in capitals, without '#' (lower-case letters and '#' are stripped from grades)",
+                        at: gradeNode)
                 }
                 guard let text = pointsNode.scalar?.string, text.wholeMatch(of: #/[0-9]{1,6}/#) != nil, let value = Int(text)
                 else {
-                    throw fail(key, "points must be a whole number of 0 or more")
+                    throw fail(key, "points must be a whole number of 0 or more", at: pointsNode)
                 }
                 grades[grade] = value
             }
             points[type] = grades
         }
-        return TariffTable(points: points, source: try string(parts["source"], "tariff.source"))
+        return TariffTable(points: points, source: try string(parts["source"], "tariff.source", in: node))
     }
 
-    func element(_ node: Node?, _ element: Element) throws -> ElementMethod {
+    func element(_ node: Node?, _ element: Element, in parent: Node?) throws -> ElementMethod {
         let key = "elements.\(element.methodKey)"
-        let parts = try mapping(node, key, keys: ["basis", "rate", "weights", "source"])
-        let basisText = try string(parts["basis"], "\(key).basis", required: true)!
+        let parts = try mapping(node, key, keys: ["basis", "rate", "weights", "source"], in: parent)
+        let basisText = try string(parts["basis"], "\(key).basis", required: true, in: node)!
         guard let basis = Basis(rawValue: basisText) else {
-            throw fail("\(key).basis", "'\(basisText)' is not a basis (headcount or fte)")
+            throw fail("\(key).basis", "'\(Method.shown(basisText))' is not a basis (headcount or fte)", at: parts["basis"])
         }
-        let rate = try sourced(parts["rate"], "\(key).rate")
-        if let value = rate.value, value < 0 { throw fail("\(key).rate", "a rate cannot be negative") }
+        let rate = try sourced(parts["rate"], "\(key).rate", in: node)
+        if let value = rate.value, value < 0 { throw fail("\(key).rate", "a rate cannot be negative", at: parts["rate"]) }
 
         let cells = element.cells
         let weightNodes = try mapping(
             parts["weights"], "\(key).weights", keys: cells.map(\.name),
-            unknown: "not a cell of \(element.name) (its cells: \(cells.map(\.name).joined(separator: ", ")))")
+            unknown: "not a cell of \(element.name) (its cells: \(cells.map(\.name).joined(separator: ", ")))", in: node)
         var weights: [Int: Sourced<Decimal>] = [:]
         for cell in cells {
             guard let node = weightNodes[cell.name] else { continue }
             let weightKey = "\(key).weights.\(cell.name)"
-            let weight = try sourced(node, weightKey)
-            guard let value = weight.value else { throw fail(weightKey, "a weight must be a number") }
-            if value < 0 { throw fail(weightKey, "a weight cannot be negative") }
+            let weight = try sourced(node, weightKey, in: node)
+            guard let value = weight.value else { throw fail(weightKey, "a weight must be a number", at: node) }
+            if value < 0 { throw fail(weightKey, "a weight cannot be negative", at: node) }
             weights[cell.index] = Sourced(value: value, source: weight.source)
         }
-        return ElementMethod(basis: basis, rate: rate, weights: weights, source: try string(parts["source"], "\(key).source"))
+        return ElementMethod(
+            basis: basis, rate: rate, weights: weights, source: try string(parts["source"], "\(key).source", in: node))
     }
 }
 

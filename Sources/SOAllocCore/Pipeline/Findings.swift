@@ -47,6 +47,7 @@ struct Findings {
     private var domicilePosition: Int
     private var mstufeePosition: Int
     private var stubidPosition: Int
+    private var hefesftePosition: Int
     /// Each STUBID seen, for the duplicate check at the end.
     private(set) var stubids = StubidLedger()
     /// The provider's file being read (its index): where a duplicate's record is.
@@ -75,6 +76,7 @@ struct Findings {
         domicilePosition = layout.position(of: .domicile)!
         mstufeePosition = layout.position(of: .mstufee)!
         stubidPosition = layout.position(of: .stubid)!
+        hefesftePosition = layout.position(of: .hefesfte)!
     }
 
     /// Reads the next file's records by its layout, keeping the STUBIDs seen
@@ -110,7 +112,11 @@ struct Findings {
             }
         }
         if facts.invalid != 0 {
-            for (slot, check) in Self.textChecks where facts.isInvalid(slot) { try finding(check, slot.column!, "") }
+            for (slot, check) in Self.textChecks where facts.isInvalid(slot) {
+                // An HEFESFTE that is a number, but outside 0–100, is out of range rather than not numeric.
+                let outOfRange = slot == .hefesfte && FieldParsing.isOutOfRangeNumber(record[hefesftePosition])
+                try finding(outOfRange ? .hefesfteOutOfRange : check, slot.column!, "")
+            }
         }
         for (ruleIndex, checks) in Self.clauseChecks.enumerated() {
             if let check = checks[Int(facts.decidedBy[ruleIndex])] { try finding(check, check.clauseColumn!, "") }
@@ -129,10 +135,6 @@ struct Findings {
         try checkCode(codeCache.status(CodeList.qualent3, 0, record[qualent3Position]), .qualent3, finding)
         try checkCode(codeCache.status(CodeList.domicile, 1, record[domicilePosition]), .domicile, finding)
         try checkCode(codeCache.status(CodeList.mstufee, 2, record[mstufeePosition]), .mstufee, finding)
-        if !facts.isInvalid(.hefesfte) {
-            let fte = facts[.hefesfte]
-            if fte < 0 || fte > 100 * FieldParsing.decimalScale { try finding(.hefesfteOutOfRange, .hefesfte, "") }
-        }
         for (column, position) in requiredPositions where record[position].isEmpty {
             try finding(.requiredEmpty, column, "")
         }

@@ -95,9 +95,13 @@ public enum MultiRun {
                     in: "\(directory.finalPath)/\(providers[index].folder)")
             }
 
+            // The sector's figures are the sums of the providers' as their files write them
+            // (FTE rounded to two places per provider), so that an auditor adding up the
+            // providers' cells.csv and summary.csv gets the sector's.
             var cells = CellTable()
-            for report in providers.compactMap(\.report) { cells.add(report.cells) }
-            let allocations = Allocations(summing: providers.compactMap(\.report?.allocations), method: method)
+            for report in providers.compactMap(\.report) { cells.add(asWritten: report.cells) }
+            _ = try cells.checked(file: "\(directory.finalPath)/sector/cells.csv")
+            let allocations = try Allocations(summing: providers.compactMap(\.report?.allocations), method: method)
             let sector = try directory.folder("sector", names: sectorNames)
             try writeSector(
                 providers, cells: cells, allocations: allocations, method: method, options: options, into: sector)

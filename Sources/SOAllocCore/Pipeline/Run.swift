@@ -177,7 +177,8 @@ public enum Run {
         guard var pipeline else { preconditionFailure("a run has at least one input") }
         try pipeline.reportDuplicateStubids(sources)
         try pipeline.reportSideFileFindings(stage.deriver!.linked)
-        let allocations = Allocations(cells: pipeline.cells, method: method)
+        _ = try pipeline.cells.checked(file: pipeline.file)
+        let allocations = try Allocations(cells: pipeline.cells, method: method)
         var outputs = try pipeline.outputs.finish()
         outputs += try AllocationTables.write(pipeline.cells, method, allocations, into: place)
         let presentation = Presentation(
@@ -203,8 +204,23 @@ public enum Run {
     /// The method file the user named, or the default.
     static func loadMethod(_ path: String?) throws -> Method {
         guard let path else { return .standard() }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        // Read at most one byte past the limit: a larger file (or /dev/zero) is refused unread.
+        guard let handle = FileHandle(forReadingAtPath: path) else {
             throw Failure.noInput("\(path): cannot read the method file")
+        }
+        defer { try? handle.close() }
+        var data = Data()
+        do {
+            while data.count <= Method.maximumSize,
+                let chunk = try handle.read(upToCount: Method.maximumSize + 1 - data.count), !chunk.isEmpty
+            {
+                data.append(chunk)
+            }
+        } catch {
+            throw Failure.noInput("\(path): cannot read the method file")
+        }
+        guard data.count <= Method.maximumSize else {
+            throw Failure.usage("\(path): the method file is larger than 1 MiB; a method file is a few kilobytes of YAML")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw Failure.data(DataError(Location(file: path), "the method file is not UTF-8 text"))

@@ -69,6 +69,47 @@ struct CellTableTests {
         #expect(table.fte(cell("DISPOP")).fixed(2) == expected)
     }
 
+    @Test("an HEFESFTE outside 0–100 counts as 0 in every cell (ruling R6)", arguments: [
+        "-100", "1000000", "5000000000000", "9999999999999", "-9999999999999",
+    ])
+    func outOfRangeCountsAsZero(text: String) {
+        let table = cells([TestRecord([.hefesfte: text]), TestRecord([.hefesfte: text]), TestRecord([.hefesfte: "50"])])
+        #expect(table.fte(cell("DISPOP")).fixed(2) == "0.50")
+        #expect(table.fte(cell("Y_F_U")).fixed(2) == "0.50")
+        #expect(table.headcount[cell("DISPOP").index] == 3)
+        #expect(!table.overflowed)
+        #expect(table.fteMillionths.allSatisfy { $0 >= 0 && $0 <= 3 * FieldParsing.fteRange.upperBound })
+    }
+
+    @Test("a sector adds its providers' cells as cells.csv writes them: FTE rounded to two places each")
+    func addedAsWritten() {
+        // 0.125 + 0.125 + 0.125 FTE: each provider writes 0.13, so the sector is 0.39, not round(0.375) = 0.38.
+        var sector = CellTable()
+        let provider = cells([TestRecord([.hefesfte: "12.5"])])
+        #expect(provider.fte(cell("DISPOP")).fixed(2) == "0.13")
+        for _ in 0..<3 { sector.add(asWritten: provider) }
+        #expect(sector.fte(cell("DISPOP")).fixed(2) == "0.39")
+        #expect(sector.exactFTE(cell("DISPOP")) == Decimal(string: "0.39")!)
+        #expect(sector.headcount[cell("DISPOP").index] == 3)
+        #expect(!sector.overflowed)
+    }
+
+    @Test("a sum past what a cell holds is refused as a data error, never wrapped")
+    func overflowRefused() throws {
+        var huge = CellTable()
+        let provider = cells([TestRecord([.hefesfte: "100"])])
+        var copies = provider
+        // Doubling reaches 2^63 millionths in about 40 steps; a wrapped sum would turn negative.
+        for _ in 0..<70 {
+            huge.add(asWritten: copies)
+            let doubled = copies
+            copies.add(asWritten: doubled)
+        }
+        #expect(huge.overflowed)
+        #expect(throws: Failure.self) { try huge.checked(file: "f.ind") }
+        #expect(throws: Never.self) { try provider.checked(file: "f.ind") }
+    }
+
     @Test("decimals are written with fixed places whatever the locale")
     func formatting() {
         #expect(Decimal(string: "2.005")!.fixed(2) == "2.01")

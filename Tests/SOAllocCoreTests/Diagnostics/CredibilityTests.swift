@@ -87,7 +87,8 @@ struct CredibilityTests {
 
     @Test("HEFESFTE_NOT_NUMERIC and HEFESFTE_OUT_OF_RANGE", arguments: [
         ("n/a", "HEFESFTE_NOT_NUMERIC"), ("", "HEFESFTE_NOT_NUMERIC"), ("100.01", "HEFESFTE_OUT_OF_RANGE"),
-        ("-1", "HEFESFTE_OUT_OF_RANGE"),
+        ("-1", "HEFESFTE_OUT_OF_RANGE"), ("9999999999999", "HEFESFTE_OUT_OF_RANGE"),
+        ("-9223372036855", "HEFESFTE_OUT_OF_RANGE"), ("1000000", "HEFESFTE_OUT_OF_RANGE"),
     ])
     func fte(text: String, check: String) {
         #expect(findings(changed([.hefesfte: text])).contains("\(check) HEFESFTE"))

@@ -49,6 +49,37 @@ struct FieldParsingTests {
         #expect(parse(text, FieldParsing.decimal(_:)) == .invalid)
     }
 
+    @Test("a number too large to hold in millionths saturates, never wraps or traps", arguments: [
+        ("9223372036855", false), ("-9223372036855", true), ("9999999999999", false), ("-9999999999999", true),
+        ("99999999999999999999999999999999.5", false), ("9223372036854.775807", false),
+    ])
+    func hugeDecimals(text: String, negative: Bool) {
+        let parsed = parse(text, FieldParsing.decimal(_:))
+        #expect(parsed == Parsed(negative ? -FieldParsing.decimalSaturated : FieldParsing.decimalSaturated))
+        #expect(Value.isKnown(parsed.value))
+    }
+
+    @Test("the largest number of 12 whole digits is held exactly")
+    func largestHeld() {
+        #expect(parse("999999999999.999999", FieldParsing.decimal(_:)) == Parsed(999_999_999_999_999_999))
+        #expect(parse("-9223372036854", FieldParsing.decimal(_:)) == Parsed(-9_223_372_036_854_000_000))
+    }
+
+    @Test("HEFESFTE outside 0–100, empty or not a number counts as 0 and is invalid (ruling R6)", arguments: [
+        ("-100", true), ("1000000", true), ("100.000001", true), ("9999999999999", true), ("-0.000001", true),
+        ("", false), ("n/a", false),
+    ])
+    func fteCountsAsZero(text: String, isNumber: Bool) {
+        #expect(parse(text, FieldParsing.fte(_:)) == Parsed(0, valid: false))
+        var copy = text
+        #expect(copy.withUTF8 { FieldParsing.isOutOfRangeNumber($0) } == isNumber)
+    }
+
+    @Test("HEFESFTE from 0 to 100 is read as written", arguments: [("0", 0), ("100", 100_000_000), ("37.5", 37_500_000)])
+    func fteInRange(text: String, value: Int64) {
+        #expect(parse(text, FieldParsing.fte(_:)) == Parsed(value))
+    }
+
     @Test("all-digit codes compare as numbers (ruling R3)")
     func numericCodes() {
         #expect(code("04") == 4)

@@ -32,8 +32,8 @@ struct AllocationTests {
             """, origin: "test")
 
     @Test("weighted volume is Σ weight × basis; allocation is volume × rate rounded half-up to pounds")
-    func handComputed() {
-        let allocations = Allocations(cells: cells, method: method)
+    func handComputed() throws {
+        let allocations = try Allocations(cells: cells, method: method)
         // Disability: 3 recipients × 1.5 = 4.5; × £123.45 = £555.525 → £556.
         #expect(allocations.elements[0].weightedVolume == Decimal(string: "4.5"))
         #expect(allocations.elements[0].allocation == 556)
@@ -57,15 +57,15 @@ struct AllocationTests {
                   widening_access: { basis: headcount, rate: 0.25, weights: { WAPOP1_Q1: 1 } }
                   retention: { basis: headcount, rate: 0.1666, weights: { Y_F_L: 1 } }
                 """, origin: "test")
-        let allocations = Allocations(cells: cells, method: half)
+        let allocations = try Allocations(cells: cells, method: half)
         #expect(allocations.elements[0].allocation == 2)  // 3 × 0.5 = 1.5 → 2
         #expect(allocations.elements[1].allocation == 1)  // 2 × 0.25 = 0.5 → 1
         #expect(allocations.elements[2].allocation == 0)  // 2 × 0.1666 = 0.3332 → 0
     }
 
     @Test("a null rate is not computed, never 0, and leaves the total uncomputed")
-    func nullRate() {
-        let allocations = Allocations(cells: cells, method: Method.standard())
+    func nullRate() throws {
+        let allocations = try Allocations(cells: cells, method: Method.standard())
         #expect(allocations.elements.allSatisfy { $0.allocation == nil })
         #expect(allocations.elements.allSatisfy { $0.note == "rate not set in method; take it from your SO14 workbook" })
         #expect(allocations.total == nil)
@@ -79,8 +79,8 @@ struct AllocationTests {
     }
 
     @Test("summary.csv gives plain whole pounds and the rates as written")
-    func summaryRows() {
-        let rows = AllocationTables.summaryRows(Allocations(cells: cells, method: method))
+    func summaryRows() throws {
+        let rows = AllocationTables.summaryRows(try Allocations(cells: cells, method: method))
         #expect(rows == [
             ["ELEMENT", "BASIS", "WEIGHTED_VOLUME", "RATE", "ALLOCATION", "NOTE"],
             ["DISABILITY", "headcount", "4.5", "123.45", "556", "weighted volume × rate, rounded half-up to whole pounds"],
@@ -109,5 +109,39 @@ struct AllocationTests {
         #expect(Summary.pounds(Decimal(1_234_567)) == "£1,234,567")
         #expect(Summary.pounds(Decimal(999)) == "£999")
         #expect(Summary.pounds(Decimal(string: "1000.5")!) == "£1,001")
+    }
+
+    @Test("a product or sum of money is exact, or nothing")
+    func exactArithmetic() {
+        let big = Decimal(string: "12345678901234567890123456789012345678")!
+        #expect(Exact.product(Decimal(string: "1.5")!, Decimal(string: "0.25")!) == Decimal(string: "0.375")!)
+        #expect(Exact.product(big, 1) == big)
+        #expect(Exact.product(big, 10) == Decimal(string: "123456789012345678901234567890123456780")!)
+        #expect(Exact.product(Decimal(string: "-2.5")!, 4) == -10)
+        // 38 digits × 3.3 has 39 significant digits: Foundation would round it silently.
+        #expect(Exact.product(big, Decimal(string: "3.3")!) == nil)
+        #expect(Exact.product(Decimal(string: "1e100")!, Decimal(string: "1e100")!) == nil)
+        #expect(Exact.sum(big, Decimal(string: "0.01")!) == nil)
+        #expect(Exact.sum(Decimal(string: "0.01")!, Decimal(string: "0.02")!) == Decimal(string: "0.03")!)
+    }
+
+    @Test("a weighted volume or allocation that cannot be held exactly is a data error, never a rounded figure")
+    func inexactMoney() throws {
+        let digits = "12345678901234567890123456789012345678"
+        let method = try Method(
+            yaml: """
+                name: "huge"
+                elements:
+                  disability: { basis: headcount, rate: 1, weights: { DISALLOC: 1 } }
+                  widening_access: { basis: fte, rate: null, weights: { WAPOP1_Q1: 1 } }
+                  retention: { basis: fte, rate: \(digits), weights: { Y_F_L: 1.5 } }
+                """, origin: "huge.yaml")
+        #expect {
+            try Allocations(cells: cells, method: method)
+        } throws: { error in
+            guard let failure = error as? Failure, failure.exitCode == 65 else { return false }
+            return failure.description
+                == "huge.yaml: the retention element's weighted volume or allocation cannot be held exactly in 38 significant digits; nothing was written"
+        }
     }
 }
