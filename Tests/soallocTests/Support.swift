@@ -34,12 +34,37 @@ func soalloc(_ arguments: [String], in directory: URL? = nil, environment: [Stri
     process.standardOutput = output
     process.standardError = error
     try process.run()
-    let outputData = output.fileHandleForReading.readDataToEndOfFile()
-    let errorData = error.fileHandleForReading.readDataToEndOfFile()
+    let (outputData, errorData) = readBoth(output, error)
     process.waitUntilExit()
     return Outcome(
         status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
         standardError: String(decoding: errorData, as: UTF8.self))
+}
+
+/// Reads a child's standard output and standard error to their ends, both at
+/// once (a child that fills one pipe while the other is read would otherwise
+/// wait for ever), retrying reads a signal interrupts.
+func readBoth(_ output: Pipe, _ error: Pipe) -> (Data, Data) {
+    var data = [Data(), Data()]
+    var descriptors = [
+        pollfd(fd: output.fileHandleForReading.fileDescriptor, events: Int16(POLLIN), revents: 0),
+        pollfd(fd: error.fileHandleForReading.fileDescriptor, events: Int16(POLLIN), revents: 0),
+    ]
+    var open = 2
+    var buffer = [UInt8](repeating: 0, count: 65_536)
+    while open > 0 {
+        guard poll(&descriptors, 2, -1) >= 0 || errno == EINTR else { break }
+        for index in 0..<2 where descriptors[index].fd >= 0 && descriptors[index].revents != 0 {
+            let count = read(descriptors[index].fd, &buffer, buffer.count)
+            if count > 0 {
+                data[index].append(contentsOf: buffer[0..<count])
+            } else if count == 0 || errno != EINTR && errno != EAGAIN {
+                descriptors[index].fd = -1
+                open -= 1
+            }
+        }
+    }
+    return (data[0], data[1])
 }
 
 struct BinaryMissing: Error, CustomStringConvertible {
@@ -105,8 +130,7 @@ func python(_ arguments: [String], input: String? = nil) throws -> String {
     try process.run()
     standardInput.fileHandleForWriting.write(Data((input ?? "").utf8))
     try standardInput.fileHandleForWriting.close()
-    let outputData = output.fileHandleForReading.readDataToEndOfFile()
-    let errorData = error.fileHandleForReading.readDataToEndOfFile()
+    let (outputData, errorData) = readBoth(output, error)
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
         throw PythonFailed(arguments: arguments, message: String(decoding: errorData, as: UTF8.self))
