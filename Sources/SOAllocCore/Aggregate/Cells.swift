@@ -1,75 +1,5 @@
 import Foundation
 
-/// An allocation element: one of the three targeted allocations.
-public enum Element: Int, CaseIterable, Sendable {
-    case disability, wideningAccess, retention
-
-    /// The name used in `cells.csv` and `summary.csv`.
-    public var name: String {
-        switch self {
-        case .disability: "DISABILITY"
-        case .wideningAccess: "WIDENING_ACCESS"
-        case .retention: "RETENTION"
-        }
-    }
-
-    /// The key used in the method file.
-    public var methodKey: String {
-        switch self {
-        case .disability: "disability"
-        case .wideningAccess: "widening_access"
-        case .retention: "retention"
-        }
-    }
-
-    /// The cells of the element, in `cells.csv` order.
-    public var cells: [Cell] { Cell.all.filter { $0.element == self } }
-}
-
-/// A cell of the allocation tables: the place HEFCE puts a student.
-public struct Cell: Sendable, Hashable {
-    public let element: Element
-    public let name: String
-    /// Position in `Cell.all`.
-    public let index: Int
-
-    /// The widening access populations' quintile columns.
-    public static let quintiles = ["Q1", "Q2", "Q3", "Q4", "Q5", "UNKNOWN"]
-
-    /// The retention risk groups in `cells.csv` order: first degree and other
-    /// undergraduate before age, as the allocation tables lay them out.
-    public static let riskGroups = [
-        "Y_F_L", "Y_F_M", "Y_F_H", "Y_F_U", "Y_O_L", "Y_O_M", "Y_O_H", "Y_O_U",
-        "M_F_L", "M_F_M", "M_F_H", "M_F_U", "M_O_L", "M_O_M", "M_O_H", "M_O_U",
-    ]
-
-    /// Every cell, in the order of `cells.csv`: DISPOP, DISALLOC; WAPOP1_Q1 …
-    /// WAPOP3_UNKNOWN; the 16 risk groups, then NONE.
-    public static let all: [Cell] = {
-        var names: [(Element, String)] = [(.disability, "DISPOP"), (.disability, "DISALLOC")]
-        for population in 1...3 {
-            names += quintiles.map { (.wideningAccess, "WAPOP\(population)_\($0)") }
-        }
-        names += (riskGroups + ["NONE"]).map { (.retention, $0) }
-        return names.enumerated().map { Cell(element: $0.element.0, name: $0.element.1, index: $0.offset) }
-    }()
-
-    public static func named(_ name: String) -> Cell? { all.first { $0.name == name } }
-
-    /// The cells of each widening access population (WAPOP 1, 2, 3), Q1 to UNKNOWN.
-    public static let wideningAccessPopulations: [[Cell]] = (0..<3).map { population in
-        Array(all[(wideningAccessStart + population * quintiles.count)..<(wideningAccessStart + (population + 1) * quintiles.count)])
-    }
-
-    /// Index of the first widening access cell and of the first retention cell.
-    static let wideningAccessStart = 2
-    static let retentionStart = 2 + 18
-    /// The retention cell of each EQGRP value, by its index in `Vocabulary.eqgrp`.
-    static let retentionCellOfGroup: [Int] = Vocabulary.eqgrp.names.map { group in
-        retentionStart + riskGroups.firstIndex(of: group)!
-    }
-}
-
 /// The cell tables: headcount and summed FTE of every cell, counted as records stream through.
 public struct CellTable: Sendable, Equatable {
     /// Records in each cell, by `Cell.index`.
@@ -86,21 +16,13 @@ public struct CellTable: Sendable, Equatable {
         fteMillionths = Array(repeating: 0, count: Cell.all.count)
     }
 
-    /// Places one derived record in its cells.
+    /// Places one derived record in its cells: one cell of each group it
+    /// is a member of (`Element.all` declares the groups).
     @inline(__always)
     public mutating func count(_ facts: borrowing Facts) {
         let fte = facts[.hefesfte]
-        if facts[.dispop] == 1 { add(0, fte) }
-        if facts[.disalloc] == 1 { add(1, fte) }
-        let population = facts[.wapop]
-        if population >= 1 && population <= 3 {
-            let quintile = facts[.waquin]
-            let column = quintile >= 1 && quintile <= 5 ? Int(quintile) - 1 : 5
-            add(Cell.wideningAccessStart + (Int(population) - 1) * 6 + column, fte)
-        }
-        if facts[.eqpop] == 1 {
-            let group = facts[.eqgrp]
-            add(Value.isKnown(group) ? Cell.retentionCellOfGroup[Int(group)] : Cell.all.count - 1, fte)
+        for group in CellPlacement.all where facts[group.field] == group.value {
+            add(group.cell(facts), fte)
         }
     }
 

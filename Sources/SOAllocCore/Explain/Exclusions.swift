@@ -10,7 +10,7 @@
 /// rules of the fast path, and only the reason's text is built here.
 struct Exclusions {
     static let header =
-        ["ROW"] + RecordOutputs.identifierColumns.map(\.name) + ["DISPOP_REASON", "WAPOP_REASON", "EQPOP_REASON"]
+        ["ROW"] + RecordOutputs.identifierColumns.map(\.name) + Element.all.map { "\($0.population.name)_REASON" }
 
     /// The tables are flat arrays of plain values, built once, so that writing
     /// a reason copies bytes and nothing else.
@@ -40,7 +40,7 @@ struct Exclusions {
                 text += Array(string.utf8)
                 return start..<Int32(text.count)
             }
-            for field in [Slot.dispop, .wapop, .eqpop] {
+            for field in Element.all.map(\.population) {
                 let ruleIndex = derivation.rules.firstIndex { $0.field == field }!
                 let firstClause = Int32(clauses.count)
                 for (index, clause) in derivation.rules[ruleIndex].clauses.enumerated() {

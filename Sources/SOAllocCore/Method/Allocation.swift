@@ -46,8 +46,8 @@ public struct Allocations: Sendable, Equatable {
     /// rounded to whole pounds, as HEFCE pays them: the sums of the figures
     /// the providers' `summary.csv` files write.
     public init(summing providers: [Allocations], method: Method) throws {
-        elements = try Element.allCases.map { element in
-            let each = providers.map { $0.elements[element.rawValue] }
+        elements = try Element.all.map { element in
+            let each = providers.map { $0.elements[element.index] }
             let rate = method[element].rate.value
             var volume = Decimal(0)
             for provider in each { volume = try Self.exact(Exact.sum(volume, provider.weightedVolume), element, method) }
@@ -72,7 +72,7 @@ public struct Allocations: Sendable, Equatable {
     /// Every product and sum is exact: one that `Decimal` cannot hold in its
     /// 38 significant digits is a data error, never a rounded figure.
     public init(cells: CellTable, method: Method) throws {
-        elements = try Element.allCases.map { element in
+        elements = try Element.all.map { element in
             let rules = method[element]
             var volume = Decimal(0)
             for cell in element.cells {

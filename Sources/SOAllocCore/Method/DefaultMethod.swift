@@ -4,7 +4,9 @@
 /// weighted volume is a plain count or FTE until the college copies its own
 /// figures from its SO14 workbook. The public facts are kept as sources: the
 /// 2016-17 sector totals, and the 2014-15 UCAS tariff for `--quals`.
-let defaultMethodText = #"""
+let defaultMethodText = defaultMethodHead + "\n" + defaultMethodElements + defaultMethodTariff
+
+private let defaultMethodHead = #"""
 # soalloc method file: how the cell tables become money.
 #
 # HEFCE's "Detailed 2016-17 SO allocation method" is not public. The unit
@@ -22,57 +24,30 @@ name: "2016-17 targeted allocations, from 2014-15 ILR R14"
 applies_to: "2016-17"
 source: "HEFCE, 'Detailed 2016-17 SO allocation method' (www.hefce.ac.uk/data/famd/indicative/so/), not public; the rates and weights appear in each college's SO14 workbook"
 elements:
-  disability:
-    basis: headcount
-    source: "Students in receipt of DSA (DISALLOC = 1)"
-    rate: { value: null, source: "not public: take the rate from your SO14 workbook; the 2016-17 sector total for disabled students was £40m" }
-    weights:
-      DISALLOC: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
-  widening_access:
-    basis: headcount
-    source: "Entrants in the widening access populations, by quintile"
-    rate: { value: null, source: "not public: take the rate from your SO14 workbook; the 2016-17 sector total for widening access was £54m" }
-    weights:
-      WAPOP1_Q1:      { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
-      WAPOP1_Q2:      { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
-      WAPOP1_Q3:      { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
-      WAPOP1_Q4:      { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
-      WAPOP1_Q5:      { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
-      WAPOP1_UNKNOWN: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
-      WAPOP2_Q1:      { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
-      WAPOP2_Q2:      { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
-      WAPOP2_Q3:      { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
-      WAPOP2_Q4:      { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
-      WAPOP2_Q5:      { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
-      WAPOP2_UNKNOWN: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
-      WAPOP3_Q1:      { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
-      WAPOP3_Q2:      { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
-      WAPOP3_Q3:      { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
-      WAPOP3_Q4:      { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
-      WAPOP3_Q5:      { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
-      WAPOP3_UNKNOWN: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
-  retention:
-    basis: fte
-    source: "Full-time retention population (EQPOP = 1), by risk group"
-    rate: { value: null, source: "not public: take the rate from your SO14 workbook; the 2016-17 sector total for improving retention was about £279m" }
-    weights:
-      Y_F_L: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
-      Y_F_M: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
-      Y_F_H: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
-      Y_F_U: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
-      Y_O_L: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
-      Y_O_M: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
-      Y_O_H: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
-      Y_O_U: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
-      M_F_L: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
-      M_F_M: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
-      M_F_H: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
-      M_F_U: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
-      M_O_L: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
-      M_O_M: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
-      M_O_H: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
-      M_O_U: { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
-      NONE:  { value: 1, source: "placeholder: replace with the weight in your SO14 workbook" }
+"""#
+
+/// Each element of `Element.all` as the default method states it: its basis,
+/// its source, a null rate, and a placeholder weight of 1 for each cell it weighs.
+private let defaultMethodElements = Element.all.map { element in
+    let defaults = element.defaults
+    let weighted = defaults.weighted ?? element.cells.map(\.name)
+    let width = weighted.map(\.count).max() ?? 0
+    var lines = [
+        "  \(element.methodKey):",
+        "    basis: \(defaults.basis.rawValue)",
+        "    source: \"\(defaults.source)\"",
+        "    rate: { value: null, source: \"not public: take the rate from your SO14 workbook; \(defaults.rateSource)\" }",
+        "    weights:",
+    ]
+    for name in weighted {
+        let padding = String(repeating: " ", count: width - name.count + 1)
+        lines.append(
+            "      \(name):\(padding){ value: 1, source: \"placeholder: replace with the weight in your SO14 workbook\" }")
+    }
+    return lines.joined(separator: "\n") + "\n"
+}.joined()
+
+private let defaultMethodTariff = #"""
 tariff:
   source: "UCAS tariff for 2014-15 (the tariff in use before 2017 entry)"
   A_LEVEL: { "A*": 140, A: 120, B: 100, C: 80, D: 60, E: 40 }

@@ -48,7 +48,7 @@ public struct Method: Sendable {
 
     public var sha256: String { SHA256.hash(data: Data(text.utf8)).hexadecimal }
 
-    public subscript(element: Element) -> ElementMethod { elements[element.rawValue] }
+    public subscript(element: Element) -> ElementMethod { elements[element.index] }
 
     /// The method shipped with soalloc.
     public static func standard() -> Method {
@@ -89,8 +89,8 @@ public struct Method: Sendable {
         source = try reader.string(top["source"], "source", in: root)
         let elementsNode = top["elements"]
         let elementNodes = try reader.mapping(
-            elementsNode, "elements", keys: Element.allCases.map(\.methodKey), required: true, in: root)
-        elements = try Element.allCases.map { element in
+            elementsNode, "elements", keys: Element.all.map(\.methodKey), required: true, in: root)
+        elements = try Element.all.map { element in
             try reader.element(elementNodes[element.methodKey], element, in: elementsNode)
         }
         tariff = try top["tariff"].map { try reader.tariff($0) }

@@ -1,21 +1,60 @@
 import Foundation
 
+/// A value of a finance table, typed, so that each output writes it as it
+/// should: the CSV files and the report as text, the workbook as a number
+/// with its format.
+public enum TableValue: Sendable, Equatable {
+    case text(String)
+    /// A whole number of students.
+    case count(Int)
+    /// An FTE, with two decimal places.
+    case fte(Decimal)
+    /// A proportion, with four decimal places.
+    case proportion(Decimal)
+    /// A number written exactly, with at least `places` decimal places.
+    case exact(Decimal, places: Int)
+
+    /// The value as the CSV files write it.
+    public var text: String {
+        switch self {
+        case .text(let text): text
+        case .count(let count): String(count)
+        case .fte(let value): value.fixed(2)
+        case .proportion(let value): value.fixed(4)
+        case .exact(let value, let places): value.exact(minimumPlaces: places)
+        }
+    }
+
+    /// A value on an element's basis: a count, or an FTE.
+    static func on(_ basis: Basis, _ value: Decimal) -> TableValue {
+        basis == .fte ? .exact(value, places: 2) : .exact(value, places: 0)
+    }
+}
+
+/// A table of the finance outputs: a header and rows of typed values.
+public struct FinanceTable: Sendable, Equatable {
+    public var header: [String]
+    public var rows: [[TableValue]]
+
+    /// The table as text, header first: what the CSV file and the report show.
+    public var text: [[String]] { [header] + rows.map { $0.map(\.text) } }
+}
+
 /// The aggregate outputs: the cell tables, laid out for auditors
-/// (`cells.csv`) and for finance teams (`disability.csv`,
-/// `widening_access.csv`, `retention.csv`), and the money (`summary.csv`).
+/// (`cells.csv`) and for finance teams (one file per element, as its layout
+/// in `Element.all` says), and the money (`summary.csv`).
 enum AllocationTables {
-    static let names = ["cells.csv", "disability.csv", "widening_access.csv", "retention.csv", "summary.csv"]
+    static let names = ["cells.csv"] + Element.all.map(\.fileName) + ["summary.csv"]
 
     static func write(_ cells: CellTable, _ method: Method, _ allocations: Allocations, into place: some OutputPlace)
         throws -> [OutputFile]
     {
-        [
-            try write("cells.csv", cellRows(cells), into: place),
-            try write("disability.csv", disabilityRows(cells), into: place),
-            try write("widening_access.csv", wideningAccessRows(cells), into: place),
-            try write("retention.csv", retentionRows(cells, method), into: place),
-            try write("summary.csv", summaryRows(allocations), into: place),
-        ]
+        var files = [try write("cells.csv", cellRows(cells), into: place)]
+        for element in Element.all {
+            files.append(try write(element.fileName, table(element, cells, method).text, into: place))
+        }
+        files.append(try write("summary.csv", summaryRows(allocations), into: place))
+        return files
     }
 
     private static func write(_ name: String, _ rows: [[String]], into place: some OutputPlace) throws -> OutputFile {
@@ -30,52 +69,63 @@ enum AllocationTables {
             + Cell.all.map { [$0.element.name, $0.name, String(cells.headcount[$0.index]), cells.fte($0).fixed(2)] }
     }
 
-    /// DISPOP, DISALLOC and the proportion DISALLOC / DISPOP, by headcount and by FTE.
-    static func disabilityRows(_ cells: CellTable) -> [[String]] {
-        let population = Cell.all[0]
-        let allowance = Cell.all[1]
-        func row(_ measure: String, _ basis: Basis) -> [String] {
-            let denominator = cells.value(population, basis: basis)
-            let numerator = cells.value(allowance, basis: basis)
-            let proportion = denominator == 0 ? "" : (numerator / denominator).fixed(4)
-            return [measure, format(denominator, basis), format(numerator, basis), proportion]
+    /// The element's finance table, laid out as the element declares.
+    static func table(_ element: Element, _ cells: CellTable, _ method: Method) -> FinanceTable {
+        switch element.layout {
+        case .proportion: proportionTable(element, cells)
+        case .grid: gridTable(element, cells)
+        case .weighted: weightedTable(element, cells, method)
         }
-        return [["MEASURE", "DISPOP", "DISALLOC", "PROPORTION"], row("Headcount", .headcount), row("FTE", .fte)]
     }
 
-    static let populations = ["Young full-time (WAPOP 1)", "Mature full-time (WAPOP 2)", "Part-time (WAPOP 3)"]
+    /// The second group as a proportion of the first, by headcount and by FTE.
+    private static func proportionTable(_ element: Element, _ cells: CellTable) -> FinanceTable {
+        let (population, members) = (element.groups[0], element.groups[1])
+        func row(_ measure: String, _ basis: Basis) -> [TableValue] {
+            let denominator = population.cells.reduce(Decimal(0)) { $0 + cells.value($1, basis: basis) }
+            let numerator = members.cells.reduce(Decimal(0)) { $0 + cells.value($1, basis: basis) }
+            return [
+                .text(measure), .on(basis, denominator), .on(basis, numerator),
+                denominator == 0 ? .text("") : .proportion(numerator / denominator),
+            ]
+        }
+        return FinanceTable(
+            header: ["MEASURE", population.column, members.column, "PROPORTION"],
+            rows: [row("Headcount", .headcount), row("FTE", .fte)])
+    }
 
-    /// One row per population and measure; columns Q1…Q5, UNKNOWN, TOTAL.
-    static func wideningAccessRows(_ cells: CellTable) -> [[String]] {
-        var rows = [["POPULATION", "MEASURE"] + Cell.quintiles + ["TOTAL"]]
-        for (population, row) in zip(populations, Cell.wideningAccessPopulations) {
+    /// One row per group and measure; a column per label, then TOTAL.
+    private static func gridTable(_ element: Element, _ cells: CellTable) -> FinanceTable {
+        var rows: [[TableValue]] = []
+        for group in element.groups {
             for (measure, basis) in [("Headcount", Basis.headcount), ("FTE", Basis.fte)] {
-                let values = row.map { cells.value($0, basis: basis) }
-                rows.append([population, measure] + (values + [values.reduce(0, +)]).map { format($0, basis) })
+                let values = group.cells.map { cells.value($0, basis: basis) }
+                rows.append([.text(group.title), .text(measure)] + (values + [values.reduce(0, +)]).map { .on(basis, $0) })
             }
         }
-        return rows
+        return FinanceTable(header: ["POPULATION", "MEASURE"] + element.groups[0].labels + ["TOTAL"], rows: rows)
     }
 
-    /// One row per risk group, with the method's weight and the weighted volume.
-    static func retentionRows(_ cells: CellTable, _ method: Method) -> [[String]] {
-        let rules = method[.retention]
-        var rows = [["GROUP", "HEADCOUNT", "FTE", "WEIGHT", "WEIGHTED_VOLUME"]]
+    /// One row per cell, with the method's weight and the weighted volume, then TOTAL.
+    private static func weightedTable(_ element: Element, _ cells: CellTable, _ method: Method) -> FinanceTable {
+        let rules = method[element]
+        var rows: [[TableValue]] = []
         var total: (headcount: Int, fte: Decimal, volume: Decimal) = (0, 0, 0)
-        for cell in Element.retention.cells {
+        for cell in element.cells {
             let volume = rules.weight(cell) * cells.value(cell, basis: rules.basis)
             rows.append([
-                cell.name, String(cells.headcount[cell.index]), cells.fte(cell).fixed(2), rules.weight(cell).description,
-                volume.exact(minimumPlaces: rules.basis.places),
+                .text(cell.name), .count(cells.headcount[cell.index]), .fte(cells.fte(cell)),
+                .text(rules.weight(cell).description), .exact(volume, places: rules.basis.places),
             ])
             total.headcount += cells.headcount[cell.index]
             total.fte += cells.fte(cell)
             total.volume += volume
         }
         rows.append([
-            "TOTAL", String(total.headcount), total.fte.fixed(2), "", total.volume.exact(minimumPlaces: rules.basis.places),
+            .text("TOTAL"), .count(total.headcount), .fte(total.fte), .text(""),
+            .exact(total.volume, places: rules.basis.places),
         ])
-        return rows
+        return FinanceTable(header: ["GROUP", "HEADCOUNT", "FTE", "WEIGHT", "WEIGHTED_VOLUME"], rows: rows)
     }
 
     /// `ELEMENT,BASIS,WEIGHTED_VOLUME,RATE,ALLOCATION,NOTE`, then the total.
@@ -90,9 +140,5 @@ enum AllocationTables {
         }
         rows.append(["TOTAL", "", "", "", allocations.total?.description ?? "", allocations.totalNote])
         return rows
-    }
-
-    private static func format(_ value: Decimal, _ basis: Basis) -> String {
-        value.exact(minimumPlaces: basis.places)
     }
 }

@@ -44,28 +44,28 @@ enum HTMLReport {
             page.element("p", "Not computed: \(ElementAllocation.rateNotSet).")
         }
 
-        page.element("h2", "Disability")
-        page.table(AllocationTables.disabilityRows(content.cells))
-
-        page.element("h2", "Widening access")
-        page.table(AllocationTables.wideningAccessRows(content.cells))
-        page.element("h3", "Headcount by quintile")
-        page.open("div", #"class="charts""#)
-        for (population, cells) in zip(AllocationTables.populations, Cell.wideningAccessPopulations) {
-            let headcounts = cells.map { content.cells.headcount[$0.index] }
-            page.chart(population, zip(Cell.quintiles, headcounts).map { ($0, Decimal($1), number($1)) })
+        for element in Element.all {
+            page.element("h2", element.title)
+            page.table(AllocationTables.table(element, content.cells, content.method).text)
+            switch element.layout {
+            case .proportion: break
+            case .grid(let chart):
+                page.element("h3", chart)
+                page.open("div", #"class="charts""#)
+                for group in element.groups {
+                    let headcounts = group.cells.map { content.cells.headcount[$0.index] }
+                    page.chart(group.title, zip(group.labels, headcounts).map { ($0, Decimal($1), number($1)) })
+                }
+                page.close("div")
+            case .weighted(let chart):
+                page.element("h3", chart)
+                page.open("div", #"class="charts""#)
+                page.chart(
+                    chart, element.cells.map { ($0.name, content.cells.fte($0), content.cells.fte($0).fixed(2)) },
+                    wide: true)
+                page.close("div")
+            }
         }
-        page.close("div")
-
-        page.element("h2", "Retention")
-        page.table(AllocationTables.retentionRows(content.cells, content.method))
-        page.element("h3", "FTE by risk group")
-        page.open("div", #"class="charts""#)
-        page.chart(
-            "FTE by risk group",
-            Element.retention.cells.map { ($0.name, content.cells.fte($0), content.cells.fte($0).fixed(2)) },
-            wide: true)
-        page.close("div")
 
         page.element("h2", "Differences from HEFCE's values")
         let differences = content.differencesByField

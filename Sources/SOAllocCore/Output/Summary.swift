@@ -16,12 +16,7 @@ public enum Summary {
         lines.append("soalloc \(SOAlloc.version): \(report.options.input)")
         line("records", tally.records, indent: 0)
         lines.append("populations")
-        line("disability denominator (DISPOP = 1)", cells.headcount[0])
-        line("disability numerator (DISALLOC = 1)", cells.headcount[1])
-        line("young full-time WA (WAPOP = 1)", cells.headcount(Cell.wideningAccessPopulations[0]))
-        line("mature full-time WA (WAPOP = 2)", cells.headcount(Cell.wideningAccessPopulations[1]))
-        line("part-time WA (WAPOP = 3)", cells.headcount(Cell.wideningAccessPopulations[2]))
-        line("retention population (EQPOP = 1)", cells.headcount(Element.retention.cells))
+        for group in Element.all.flatMap(\.groups) { line(group.label, cells.headcount(group.cells)) }
 
         let compared = Slot.derived.indices.filter { tally.compared[$0] }
         if compared.isEmpty {

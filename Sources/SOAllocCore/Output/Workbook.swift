@@ -41,7 +41,7 @@ enum Workbook {
 
         let book = Book(workbook)
         writeSummary(book, content)
-        for element in Element.allCases { writeElement(book, element, content) }
+        for element in Element.all { writeElement(book, element, content) }
         do {
             try writeCSV(book, "Differences", place.path(of: "differences.csv"), total: content.tally.totalDifferences)
             try writeCSV(book, "Credibility", place.path(of: "credibility.csv"), total: content.tally.totalFindings)
@@ -63,15 +63,6 @@ enum Workbook {
         return OutputFile(name: name, size: data.count, sha256: SHA256.hash(data: data).hexadecimal)
     }
 
-    /// The element sheets' names.
-    static func sheetName(_ element: Element) -> String {
-        switch element {
-        case .disability: "Disability"
-        case .wideningAccess: "WideningAccess"
-        case .retention: "Retention"
-        }
-    }
-
     /// The row of an element sheet's TOTAL: after the header and one row per cell.
     static func totalRow(_ element: Element) -> Int { element.cells.count + 1 }
 
@@ -84,7 +75,7 @@ enum Workbook {
             let excelLine = line + 1
             sheet.text(line, 0, row.element.name)
             sheet.text(line, 1, row.basis.rawValue)
-            let total = "'\(sheetName(row.element))'!E\(totalRow(row.element) + 1)"
+            let total = "'\(row.element.sheetName)'!E\(totalRow(row.element) + 1)"
             sheet.formula(line, 2, "=\(total)", row.weightedVolume, book.volume)
             if let rate = row.rate {
                 sheet.number(line, 3, rate, book.rate)
@@ -112,7 +103,7 @@ enum Workbook {
     /// An element's cells with their weights and weighted volumes (formulas),
     /// then the finance team's table for the element.
     private static func writeElement(_ book: Book, _ element: Element, _ content: Presentation) {
-        let sheet = book.sheet(sheetName(element))
+        let sheet = book.sheet(element.sheetName)
         let rules = content.method[element]
         sheet.header(["Cell", "Headcount", "FTE", "Weight", "Weighted volume"])
         let cells = element.cells
@@ -128,40 +119,40 @@ enum Workbook {
                 rules.weight(cell) * content.cells.value(cell, basis: rules.basis), book.volume)
         }
         let total = totalRow(element)
-        let volume = content.allocations.elements[element.rawValue].weightedVolume
+        let volume = content.allocations.elements[element.index].weightedVolume
         sheet.text(total, 0, "TOTAL", book.bold)
-        // DISALLOC's students are among DISPOP's, so only the other elements' cells add up.
-        if element != .disability {
+        // A proportion's members are among its population, so only the other layouts' cells add up.
+        if case .proportion = element.layout {} else {
             sheet.formula(total, 1, "=SUM(B2:B\(total))", Decimal(content.cells.headcount(cells)), book.countBold)
             sheet.formula(
                 total, 2, "=SUM(C2:C\(total))", cells.reduce(Decimal(0)) { $0 + content.cells.fte($1) }, book.fteBold)
         }
         sheet.formula(total, 4, "=SUM(E2:E\(total))", volume, book.volumeBold)
 
+        // The finance team's table, below: the weighted layout is the sheet itself.
         var line = total + 2
-        let table: [[String]] =
-            switch element {
-            case .disability: AllocationTables.disabilityRows(content.cells)
-            case .wideningAccess: AllocationTables.wideningAccessRows(content.cells)
-            case .retention: []
-            }
-        for row in table {
-            for (column, value) in row.enumerated() {
-                if line == total + 2 {
-                    sheet.text(line, column, value, book.bold)
-                } else if let number = Decimal(string: value, locale: Locale(identifier: "en_US_POSIX")),
-                    value.first?.isNumber == true
-                {
-                    // Counts are whole, FTEs have 2 places and proportions 4, as in the CSV files.
-                    let places = value.split(separator: ".").dropFirst().first?.count ?? 0
-                    sheet.number(line, column, number, places == 0 ? book.count : places == 2 ? book.fte : book.proportion)
-                } else {
-                    sheet.text(line, column, value)
+        if case .weighted = element.layout {} else {
+            let table = AllocationTables.table(element, content.cells, content.method)
+            for (column, name) in table.header.enumerated() { sheet.text(line, column, name, book.bold) }
+            for row in table.rows {
+                line += 1
+                for (column, value) in row.enumerated() {
+                    switch value {
+                    case .text(let text): sheet.text(line, column, text)
+                    case .count(let count): sheet.number(line, column, Decimal(count), book.count)
+                    case .fte(let fte): sheet.number(line, column, fte.rounded(2), book.fte)
+                    case .proportion(let proportion): sheet.number(line, column, proportion.rounded(4), book.proportion)
+                    case .exact(let number, let places):
+                        sheet.number(line, column, number, places == 0 ? book.count : places == 2 ? book.fte : book.proportion)
+                    }
                 }
             }
-            line += 1
         }
-        sheet.widths(element == .wideningAccess ? [28, 12, 12, 12, 16, 10, 10, 10, 10] : [14, 12, 12, 10, 16])
+        if case .grid = element.layout {
+            sheet.widths([28, 12, 12, 12, 16, 10, 10, 10, 10])
+        } else {
+            sheet.widths([14, 12, 12, 10, 16])
+        }
         sheet.freeze(rows: 1)
     }
 
@@ -214,7 +205,7 @@ enum Workbook {
             ("name", method.name, ""), ("applies_to", method.appliesTo ?? "", ""), ("source", method.source ?? "", ""),
             ("origin", method.origin, "where soalloc read the method: the default, or a file"),
         ]
-        for element in Element.allCases {
+        for element in Element.all {
             let key = "elements.\(element.methodKey)"
             let rules = method[element]
             rows.append(("\(key).basis", rules.basis.rawValue, rules.source ?? ""))

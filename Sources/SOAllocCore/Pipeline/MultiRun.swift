@@ -244,8 +244,9 @@ public enum MultiRun {
     }
 
     static func providerRows(_ providers: [ProviderResult]) -> [[String]] {
-        var header = ["PROVIDER", "FILES", "STATUS", "RECORDS", "DISPOP", "DISALLOC", "WAPOP1", "WAPOP2", "WAPOP3", "EQPOP"]
-        for element in Element.allCases { header += ["\(element.name)_VOLUME", "\(element.name)_ALLOCATION"] }
+        let groups = Element.all.flatMap(\.groups)
+        var header = ["PROVIDER", "FILES", "STATUS", "RECORDS"] + groups.map(\.column)
+        for element in Element.all { header += ["\(element.name)_VOLUME", "\(element.name)_ALLOCATION"] }
         header.append("MESSAGE")
         var rows = [header]
         for provider in providers {
@@ -257,12 +258,8 @@ public enum MultiRun {
                 continue
             }
             let cells = report.cells
-            var row = [
-                provider.folder, files, "ok", String(report.tally.records), String(cells.headcount[0]),
-                String(cells.headcount[1]),
-            ]
-            row += Cell.wideningAccessPopulations.map { String(cells.headcount($0)) }
-            row.append(String(cells.headcount(Element.retention.cells)))
+            var row = [provider.folder, files, "ok", String(report.tally.records)]
+            row += groups.map { String(cells.headcount($0.cells)) }
             for element in report.allocations.elements {
                 row += [
                     element.weightedVolume.exact(minimumPlaces: element.basis.places),

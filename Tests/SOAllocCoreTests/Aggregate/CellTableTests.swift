@@ -29,7 +29,7 @@ struct CellTableTests {
             "Y_F_L", "Y_F_M", "Y_F_H", "Y_F_U", "Y_O_L", "Y_O_M", "Y_O_H", "Y_O_U",
             "M_F_L", "M_F_M", "M_F_H", "M_F_U", "M_O_L", "M_O_M", "M_O_H", "M_O_U", "NONE",
         ])
-        #expect(Element.allCases.map(\.name) == ["DISABILITY", "WIDENING_ACCESS", "RETENTION"])
+        #expect(Element.all.map(\.name) == ["DISABILITY", "WIDENING_ACCESS", "RETENTION"])
     }
 
     @Test("each record lands in the cells its derived fields name")
@@ -120,5 +120,61 @@ struct CellTableTests {
         #expect(Decimal(string: "1234.5")!.exact(minimumPlaces: 2) == "1234.50")
         #expect(Decimal(string: "1234.567")!.exact(minimumPlaces: 2) == "1234.567")
         #expect(Decimal(12).exact() == "12")
+    }
+}
+
+/// The placement of `Element.all`, on derived values set directly: each
+/// group's choice of cell at its edges.
+@Suite("The element table's placement of records")
+struct ElementPlacementTests {
+    /// The cells a record with these derived values counts in.
+    private func placed(_ values: [Slot: Int64]) -> [String] {
+        var facts = Facts()
+        for (slot, value) in values { facts[slot] = value }
+        facts[.hefesfte] = 0
+        var table = CellTable()
+        table.count(facts)
+        return Cell.all.filter { table.headcount[$0.index] == 1 }.map(\.name)
+    }
+
+    @Test("a widening access quintile 1–5 is its column; 0, 6, missing or other is UNKNOWN", arguments: [
+        (Int64(1), "Q1"), (5, "Q5"), (0, "UNKNOWN"), (6, "UNKNOWN"), (Value.missing, "UNKNOWN"), (Value.other, "UNKNOWN"),
+    ])
+    func quintile(waquin: Int64, column: String) {
+        for population in Int64(1)...3 {
+            #expect(placed([.wapop: population, .waquin: waquin]) == ["WAPOP\(population)_\(column)"])
+        }
+        #expect(placed([.wapop: 0, .waquin: waquin]).isEmpty, "WAPOP 0 is in no group")
+        #expect(placed([.wapop: 4, .waquin: waquin]).isEmpty, "WAPOP 4 is in no group")
+    }
+
+    @Test("every EQGRP is its own retention cell; an empty or unknown EQGRP is NONE")
+    func riskGroup() {
+        for (index, group) in Vocabulary.eqgrp.names.enumerated() {
+            #expect(placed([.eqpop: 1, .eqgrp: Int64(index)]) == [group])
+            #expect(placed([.eqpop: 0, .eqgrp: Int64(index)]).isEmpty)
+        }
+        #expect(placed([.eqpop: 1, .eqgrp: Value.missing]) == ["NONE"])
+        #expect(placed([.eqpop: 1, .eqgrp: Value.other]) == ["NONE"])
+    }
+
+    @Test("DISPOP and DISALLOC are each their own cell, and a record may be in both")
+    func disability() {
+        #expect(placed([.dispop: 1, .disalloc: 1]) == ["DISPOP", "DISALLOC"])
+        #expect(placed([.dispop: 1, .disalloc: 0]) == ["DISPOP"])
+        #expect(placed([.dispop: 0, .disalloc: 0]).isEmpty)
+    }
+
+    @Test("the element table is the one place that names an element")
+    func declaredOnce() throws {
+        let sources = repository.appendingPathComponent("Sources")
+        let files = try #require(FileManager.default.enumerator(atPath: sources.path)).compactMap { $0 as? String }
+            .filter { $0.hasSuffix(".swift") }
+        for element in Element.all {
+            let naming = try files.filter { file in
+                try String(contentsOf: sources.appendingPathComponent(file), encoding: .utf8).contains("\"\(element.name)\"")
+            }
+            #expect(naming == ["SOAllocCore/Aggregate/Elements.swift"], "\(element.name)")
+        }
     }
 }

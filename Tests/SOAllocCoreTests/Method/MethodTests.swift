@@ -31,7 +31,7 @@ struct MethodTests {
         let method = Method.standard()
         #expect(method.name == "2016-17 targeted allocations, from 2014-15 ILR R14")
         #expect(method.origin == "default")
-        for element in Element.allCases {
+        for element in Element.all {
             #expect(method[element].rate.value == nil)
             #expect(method[element].rate.source?.contains("SO14 workbook") == true)
         }
@@ -40,7 +40,7 @@ struct MethodTests {
         #expect(method[.wideningAccess].weights.count == 18)
         #expect(method[.retention].basis == .fte)
         #expect(method[.retention].weights.count == 17)
-        for element in Element.allCases {
+        for element in Element.all {
             for weight in method[element].weights.values {
                 #expect(weight.value == 1)
                 #expect(weight.source?.hasPrefix("placeholder") == true)

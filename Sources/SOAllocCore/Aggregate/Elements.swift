@@ -1,0 +1,236 @@
+/// An allocation element: one of the targeted allocations.
+///
+/// Every element is declared once, in `Element.all`: its names, its
+/// population, its groups and cells and which record goes in which cell, the
+/// layout of its finance table, and what the default method says of it. The
+/// cells, the method file, the finance tables, the summary, the workbook, the
+/// report, `providers.csv` and `exclusions.csv` all read this table, and no
+/// other source names an element.
+public struct Element: Sendable, Hashable {
+    /// Position in `Element.all`.
+    public let index: Int
+    /// The name in `cells.csv`, `summary.csv` and `providers.csv`.
+    public let name: String
+    /// The heading in the report.
+    public let title: String
+    /// The name of its sheet in the workbook.
+    public let sheetName: String
+    /// The derived field that puts a record in or out of the element's
+    /// population (its reason is a column of `exclusions.csv`).
+    public let population: Slot
+    /// The groups of the population, each with its cells, in `cells.csv` order.
+    public let groups: [Group]
+    /// How the element's finance table lays its cells out.
+    public let layout: FinanceLayout
+    /// What the default method says of the element.
+    let defaults: Defaults
+
+    /// The key of the element in the method file.
+    public var methodKey: String { name.lowercased() }
+
+    /// The finance table's file: `widening_access.csv`.
+    public var fileName: String { methodKey + ".csv" }
+
+    /// The cells of the element, in `cells.csv` order.
+    public var cells: [Cell] { Array(Cell.all[Cell.ranges[index]]) }
+
+    public static func == (left: Element, right: Element) -> Bool { left.index == right.index }
+    public func hash(into hasher: inout Hasher) { hasher.combine(index) }
+
+    /// A group of an element's population: the records whose `field` has
+    /// `value`, placed in one of its cells by `placement`.
+    public struct Group: Sendable {
+        /// Its line in the printed summary.
+        public let label: String
+        /// Its column in `providers.csv`.
+        public let column: String
+        /// Its row in the finance table.
+        public let title: String
+        let field: Slot
+        let value: Int64
+        /// The cells' names, with `prefix` and an underscore before each label.
+        let prefix: String?
+        /// The labels of its cells: the finance table's columns.
+        public let labels: [String]
+        let placement: Placement
+    }
+
+    /// How a member of a group finds its cell.
+    enum Placement: Sendable {
+        /// The group has one cell.
+        case only
+        /// By a number: 1 is the first cell, and so on; anything else is the last cell.
+        case number(Slot)
+        /// By a code: the cell of the label the code names; anything else is the last cell.
+        case code(Slot)
+    }
+
+    /// How an element's finance table lays out its cells.
+    public enum FinanceLayout: Sendable {
+        /// The second group's headcount and FTE as a proportion of the first's.
+        case proportion
+        /// One row per group and measure, one column per label, and a total.
+        /// The report charts each group's headcount by label under `chart`.
+        case grid(chart: String)
+        /// One row per cell with its weight and weighted volume, and a total.
+        /// The report charts every cell's FTE under `chart`.
+        case weighted(chart: String)
+    }
+
+    /// The default method's entry for the element.
+    struct Defaults: Sendable {
+        let basis: Basis
+        let source: String
+        let rateSource: String
+        /// The cells the default method weighs (each 1); nil for all of them.
+        let weighted: [String]?
+    }
+}
+
+extension Element {
+    /// Improving provision for disabled students (paragraphs 8–11).
+    public static let disability = Element(
+        index: 0, name: "DISABILITY", title: "Disability", sheetName: "Disability", population: .dispop,
+        groups: [
+            Group(
+                label: "disability denominator (DISPOP = 1)", column: "DISPOP", title: "DISPOP", field: .dispop, value: 1,
+                prefix: nil, labels: ["DISPOP"], placement: .only),
+            Group(
+                label: "disability numerator (DISALLOC = 1)", column: "DISALLOC", title: "DISALLOC", field: .disalloc,
+                value: 1, prefix: nil, labels: ["DISALLOC"], placement: .only),
+        ],
+        layout: .proportion,
+        defaults: Defaults(
+            basis: .headcount, source: "Students in receipt of DSA (DISALLOC = 1)",
+            rateSource: "the 2016-17 sector total for disabled students was £40m", weighted: ["DISALLOC"]))
+
+    /// Widening access for students from disadvantaged backgrounds (paragraphs 12–18).
+    public static let wideningAccess = Element(
+        index: 1, name: "WIDENING_ACCESS", title: "Widening access", sheetName: "WideningAccess", population: .wapop,
+        groups: [
+            ("young full-time WA (WAPOP = 1)", "Young full-time (WAPOP 1)"),
+            ("mature full-time WA (WAPOP = 2)", "Mature full-time (WAPOP 2)"),
+            ("part-time WA (WAPOP = 3)", "Part-time (WAPOP 3)"),
+        ].enumerated().map { offset, names in
+            Group(
+                label: names.0, column: "WAPOP\(offset + 1)", title: names.1, field: .wapop, value: Int64(offset + 1),
+                prefix: "WAPOP\(offset + 1)", labels: ["Q1", "Q2", "Q3", "Q4", "Q5", "UNKNOWN"],
+                placement: .number(.waquin))
+        },
+        layout: .grid(chart: "Headcount by quintile"),
+        defaults: Defaults(
+            basis: .headcount, source: "Entrants in the widening access populations, by quintile",
+            rateSource: "the 2016-17 sector total for widening access was £54m", weighted: nil))
+
+    /// Improving retention (paragraphs 19–35): the risk groups in the
+    /// allocation tables' order, first degree and other undergraduate before
+    /// age, then NONE for a record of the population without a group.
+    public static let retention = Element(
+        index: 2, name: "RETENTION", title: "Retention", sheetName: "Retention", population: .eqpop,
+        groups: [
+            Group(
+                label: "retention population (EQPOP = 1)", column: "EQPOP", title: "EQPOP", field: .eqpop, value: 1,
+                prefix: nil,
+                labels: [
+                    "Y_F_L", "Y_F_M", "Y_F_H", "Y_F_U", "Y_O_L", "Y_O_M", "Y_O_H", "Y_O_U",
+                    "M_F_L", "M_F_M", "M_F_H", "M_F_U", "M_O_L", "M_O_M", "M_O_H", "M_O_U", "NONE",
+                ],
+                placement: .code(.eqgrp))
+        ],
+        layout: .weighted(chart: "FTE by risk group"),
+        defaults: Defaults(
+            basis: .fte, source: "Full-time retention population (EQPOP = 1), by risk group",
+            rateSource: "the 2016-17 sector total for improving retention was about £279m", weighted: nil))
+
+    /// Every element, in the order of every output.
+    public static let all: [Element] = [disability, wideningAccess, retention]
+}
+
+/// A cell of the allocation tables: the place HEFCE puts a student.
+public struct Cell: Sendable, Hashable {
+    public let element: Element
+    public let name: String
+    /// Position in `Cell.all`.
+    public let index: Int
+
+    /// Every cell, element by element and group by group: the order of `cells.csv`.
+    public static let all: [Cell] = {
+        var cells: [Cell] = []
+        for element in Element.all {
+            for group in element.groups {
+                for label in group.labels {
+                    let name = group.prefix.map { "\($0)_\(label)" } ?? label
+                    cells.append(Cell(element: element, name: name, index: cells.count))
+                }
+            }
+        }
+        return cells
+    }()
+
+    /// Each element's cells' positions in `Cell.all`.
+    static let ranges: [Range<Int>] = {
+        var start = 0
+        return Element.all.map { element in
+            let count = element.groups.reduce(0) { $0 + $1.labels.count }
+            defer { start += count }
+            return start..<(start + count)
+        }
+    }()
+
+    public static func named(_ name: String) -> Cell? { all.first { $0.name == name } }
+
+    public static func == (left: Cell, right: Cell) -> Bool { left.index == right.index }
+    public func hash(into hasher: inout Hasher) { hasher.combine(index) }
+}
+
+extension Element.Group {
+    /// The group's cells, in order.
+    public var cells: [Cell] {
+        let names = labels.map { label in prefix.map { "\($0)_\(label)" } ?? label }
+        return names.map { Cell.named($0)! }
+    }
+}
+
+/// The groups compiled for counting: plain values, read for every record.
+struct CellPlacement: Sendable {
+    let field: Slot
+    let value: Int64
+    /// The group's first cell in `Cell.all`, and how many it has.
+    let first: Int
+    let count: Int
+    /// The slot that chooses the cell, if any, and whether it is a code.
+    let by: Slot?
+    /// For a code: the offset of each code's cell, by the code's value.
+    let codeOffsets: [Int]
+
+    static let all: [CellPlacement] = Element.all.flatMap { element in
+        element.groups.map { group in
+            let first = group.cells[0].index
+            switch group.placement {
+            case .only:
+                return CellPlacement(field: group.field, value: group.value, first: first, count: 1, by: nil, codeOffsets: [])
+            case .number(let slot):
+                return CellPlacement(
+                    field: group.field, value: group.value, first: first, count: group.labels.count, by: slot,
+                    codeOffsets: [])
+            case .code(let slot):
+                guard case .code(let vocabulary) = slot.domain else { preconditionFailure("\(slot.name) is not a code") }
+                let offsets = vocabulary.names.map { name in group.labels.firstIndex(of: name) ?? group.labels.count - 1 }
+                return CellPlacement(
+                    field: group.field, value: group.value, first: first, count: group.labels.count, by: slot,
+                    codeOffsets: offsets)
+            }
+        }
+    }
+
+    /// The cell of a record of the group.
+    @inline(__always)
+    func cell(_ facts: borrowing Facts) -> Int {
+        guard let by else { return first }
+        let value = facts[by]
+        if codeOffsets.isEmpty {
+            return first + (value >= 1 && value < Int64(count) ? Int(value) - 1 : count - 1)
+        }
+        return first + (Value.isKnown(value) && value < Int64(codeOffsets.count) ? codeOffsets[Int(value)] : count - 1)
+    }
+}
