@@ -13,7 +13,8 @@ public struct ConditionOutcome: Sendable, Equatable {
 
     public struct Input: Sendable, Equatable {
         public var name: String
-        /// As in the file for an input, as in `derived.csv` for a derived field.
+        /// As in the file for an input, with control bytes and bytes that are
+        /// not UTF-8 escaped (`TerminalText`); as in `derived.csv` for a derived field.
         public var value: String
     }
 
@@ -110,7 +111,7 @@ public struct Explainer {
     /// derived or linked value as `derived.csv` would.
     public func input(_ slot: Slot, _ record: RawRecord, _ facts: Facts) -> ConditionOutcome.Input {
         if !slot.isDerived && !slot.isLinked, let column = slot.column, let position = layout.position(of: column) {
-            return .init(name: column.name, value: FieldParsing.displayText(record[position]))
+            return .init(name: column.name, value: TerminalText.escape(record[position]))
         }
         if slot == .postcodeLookup { return .init(name: slot.name, value: facts[slot] == 1 ? "yes" : "no") }
         return .init(name: slot.name, value: slot.domain.format(facts[slot]))

@@ -218,9 +218,19 @@ private let rowEnded: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void =
 public struct CSVSyntaxError: Error, Equatable, Sendable {
     /// The line on which the bad record starts.
     public var line: Int
-    /// The 1-based position of the field being read.
+    /// The 1-based position of the field being read; 0 for the whole file
+    /// (one that is not CSV text at all).
     public var field: Int
     public var message: String
+
+    /// Where the error is, in a file whose records so far are `records` (nil
+    /// before its layout is known) and whose fields are named `names`.
+    public func location(file: String, record: Int?, names: [String]) -> Location {
+        guard field > 0 else { return Location(file: file, line: line) }
+        return Location(
+            file: file, line: line, record: record, field: field,
+            fieldName: field <= names.count ? names[field - 1] : nil)
+    }
 }
 
 /// Reads CSV records from a file in fixed-size chunks with libcsv in strict mode.
@@ -230,6 +240,13 @@ public struct CSVSyntaxError: Error, Equatable, Sendable {
 /// the rest of the file. A UTF-8 byte order mark is removed. Input is fed to
 /// libcsv one physical line at a time, so that each record knows the line it
 /// starts on and each call completes at most one record.
+///
+/// A UTF-16 file, little- or big-endian, with or without a byte order mark,
+/// is decoded to UTF-8 as it is read; record offsets are then positions in
+/// the decoded text, the same on every reading. A file that is not text (a
+/// workbook, an archive, a PDF) is refused from its first bytes. A field
+/// longer than `maxFieldBytes`, or a record of more than `maxFields` fields
+/// or `maxRecordBytes` bytes, is an error as soon as it is seen.
 public struct CSVReader: @unchecked Sendable {
     public static let chunkSize = 1 << 20
 
@@ -275,6 +292,19 @@ public struct CSVReader: @unchecked Sendable {
     /// A batch is handed over when it has this many records, or this many bytes.
     static let batchRecords = 2048
     static let batchBytes = 1 << 20
+
+    /// The longest field read, in bytes: 1 MiB, thousands of times the
+    /// longest value an individualised file holds. A longer one is a data error.
+    public static let maxFieldBytes = 1 << 20
+    /// The most fields a record may have (an individualised file has about 50).
+    public static let maxFields = 4096
+    /// The longest record read, in bytes.
+    public static let maxRecordBytes = 16 << 20
+
+    /// `1 MiB (1,048,576 bytes)`.
+    static func limitText(_ bytes: Int) -> String {
+        "\(bytes >> 20) MiB (\(Summary.grouped(Decimal(bytes))) bytes)"
+    }
 
     /// Calls `body` with each record in file order. Records whose fields are all
     /// empty are skipped (ruling R3). Throws `CSVSyntaxError` for malformed CSV,
@@ -377,33 +407,23 @@ public struct CSVReader: @unchecked Sendable {
         var afterCR = false
         var atStart = true
 
-        func syntaxError(_ message: String) throws -> CSVSyntaxError {
-            let field = assembly.pendingFields + 1
+        func syntaxError(_ message: String, field: Int? = nil) throws -> CSVSyntaxError {
+            let field = field ?? assembly.pendingFields + 1
             assembly.fieldCount = assembly.recordStartField
             assembly.byteCount = assembly.recordStartByte
             try deliver(&assembly)
             return CSVSyntaxError(line: recordLine, field: field, message: message)
         }
 
-        var offset = 0
-        while true {
-            var filled = 0
-            // Fill the chunk: a pipe may return less than asked.
-            while filled < Self.chunkSize {
-                let got = try read(into: chunk + filled, count: Self.chunkSize - filled, offset: &offset)
-                if got == 0 { break }
-                filled += got
-            }
-            if filled == 0 { break }
-            observe?(UnsafeRawBufferPointer(start: chunk, count: filled))
-            defer { chunkOffset += filled }
-
-            var cursor = chunk
-            let end = chunk + filled
+        /// Feeds decoded bytes to libcsv one physical line at a time.
+        func feed(_ start: UnsafeMutablePointer<UInt8>, _ count: Int) throws {
+            var cursor = start
+            let end = start + count
             if atStart {
                 atStart = false
-                if filled >= 3 && chunk[0] == 0xEF && chunk[1] == 0xBB && chunk[2] == 0xBF { cursor += 3 }
+                if count >= 3 && start[0] == 0xEF && start[1] == 0xBB && start[2] == 0xBF { cursor += 3 }
             }
+            defer { chunkOffset += count }
 
             while cursor < end {
                 let remaining = end - cursor
@@ -421,7 +441,7 @@ public struct CSVReader: @unchecked Sendable {
 
                 if parser.pstate == 0 {  // ROW_NOT_BEGUN: a record may start here
                     recordLine = line
-                    recordOffset = chunkOffset + (cursor - chunk)
+                    recordOffset = chunkOffset + (cursor - start)
                 }
                 let used = withUnsafeMutablePointer(to: &assembly) { context in
                     csv_parse(&parser, cursor, length, fieldEnded, rowEnded, context)
@@ -435,6 +455,7 @@ public struct CSVReader: @unchecked Sendable {
                     }
                     throw try syntaxError("out of memory while reading a field")
                 }
+                try checkBounds()
 
                 if endsWithBareCR {
                     line += 1
@@ -453,6 +474,64 @@ public struct CSVReader: @unchecked Sendable {
                 }
                 cursor = segmentEnd
             }
+        }
+
+        /// Stops at a field, or a record, too large to be an individualised
+        /// file's, while it is being read: memory stays flat whatever the input.
+        func checkBounds() throws {
+            let field = Int(parser.entry_pos)
+            if field > Self.maxFieldBytes {
+                throw try syntaxError(
+                    "the field is longer than \(Self.limitText(Self.maxFieldBytes)), the most soalloc reads in one field")
+            }
+            if assembly.pendingFields >= Self.maxFields {
+                throw try syntaxError(
+                    "the record has more than \(Self.maxFields) fields, the most soalloc reads in one record",
+                    field: Self.maxFields + 1)
+            }
+            if assembly.byteCount - assembly.recordStartByte + field > Self.maxRecordBytes {
+                throw try syntaxError(
+                    "the record is longer than \(Self.limitText(Self.maxRecordBytes)), the most soalloc reads in one record")
+            }
+        }
+
+        var decoder: UTF16Decoder?
+        defer { decoder?.deallocate() }
+        var offset = 0
+        var first = true
+        while true {
+            var filled = 0
+            // Fill the chunk: a pipe may return less than asked.
+            while filled < Self.chunkSize {
+                let got = try read(into: chunk + filled, count: Self.chunkSize - filled, offset: &offset)
+                if got == 0 { break }
+                filled += got
+            }
+            if filled == 0 { break }
+            observe?(UnsafeRawBufferPointer(start: chunk, count: filled))
+
+            var skip = 0
+            if first {
+                first = false
+                let start = UnsafeBufferPointer(start: chunk, count: filled)
+                if let refusal = InputSignature.refusal(start) {
+                    throw CSVSyntaxError(line: 1, field: 0, message: refusal)
+                }
+                if let utf16 = InputSignature.utf16(start) {
+                    decoder = UTF16Decoder(bigEndian: utf16.bigEndian)
+                    skip = utf16.markLength
+                }
+            }
+            if decoder != nil {
+                let count = decoder!.decode(chunk + skip, count: filled - skip)
+                try feed(decoder!.output, count)
+            } else {
+                try feed(chunk, filled)
+            }
+        }
+        if decoder != nil {
+            let count = decoder!.decode(chunk, count: 0, final: true)
+            try feed(decoder!.output, count)
         }
 
         let finished = withUnsafeMutablePointer(to: &assembly) { context in
