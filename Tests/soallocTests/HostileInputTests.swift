@@ -73,15 +73,16 @@ struct HostileInputTests {
                 """#)
         #expect(check == "True\n")
         let derived = try String(contentsOf: out.appendingPathComponent("derived.csv"), encoding: .utf8)
-        #expect(derived.contains(#",'=HYPERLINK(""http://evil.example"",""click"")",1,'@SUM(1+1),"#))
+        #expect(derived.contains(#","'=HYPERLINK(""http://evil.example"",""click"")",1,'@SUM(1+1),"#))
         let credibility = try String(contentsOf: out.appendingPathComponent("credibility.csv"), encoding: .utf8)
         #expect(credibility.contains(",HEFESFTE,'-1+2,error,HEFESFTE_NOT_NUMERIC,'-1+2' is not a number"))
 
         let book = try OpenedWorkbook(out.appendingPathComponent("summary.xlsx"))
         #expect(!book.formulas.keys.contains { $0.hasPrefix("Credibility!") || $0.hasPrefix("Differences!") })
         let cells = book.rows["Credibility"]?.flatMap { $0 } ?? []
-        #expect(cells.contains(#"=HYPERLINK("http://evil.example","click")"#))
-        #expect(cells.contains("-1+2"))
+        // The sheets show the CSV's rows as the CSV holds them.
+        #expect(cells.contains(#"'=HYPERLINK("http://evil.example","click")"#))
+        #expect(cells.contains("'-1+2"))
     }
 
     @Test("control bytes in a file's values, and in a file's name, reach neither stderr, stdout nor explain's text")

@@ -83,6 +83,9 @@ struct RecordAssembly {
     /// Where the record being read starts.
     var recordStartField = 0
     var recordStartByte = 0
+    /// The position in its record (1-based) of the first field read whole
+    /// that is longer than `CSVReader.maxFieldBytes`, or 0.
+    var tooLongField = 0
 
     init() {
         byteCapacity = 1 << 12
@@ -110,6 +113,7 @@ struct RecordAssembly {
         recordCount = 0
         recordStartField = 0
         recordStartByte = 0
+        tooLongField = 0
     }
 
     /// The fields read so far of the record being read.
@@ -153,6 +157,7 @@ struct RecordAssembly {
     }
 
     mutating func append(_ data: UnsafeRawPointer?, _ length: Int) {
+        if length > CSVReader.maxFieldBytes && tooLongField == 0 { tooLongField = pendingFields + 1 }
         var start = 0
         var end = length
         if let data {
@@ -480,9 +485,10 @@ public struct CSVReader: @unchecked Sendable {
         /// file's, while it is being read: memory stays flat whatever the input.
         func checkBounds() throws {
             let field = Int(parser.entry_pos)
-            if field > Self.maxFieldBytes {
+            if field > Self.maxFieldBytes || assembly.tooLongField > 0 {
                 throw try syntaxError(
-                    "the field is longer than \(Self.limitText(Self.maxFieldBytes)), the most soalloc reads in one field")
+                    "the field is longer than \(Self.limitText(Self.maxFieldBytes)), the most soalloc reads in one field",
+                    field: assembly.tooLongField > 0 ? assembly.tooLongField : nil)
             }
             if assembly.pendingFields >= Self.maxFields {
                 throw try syntaxError(

@@ -167,17 +167,6 @@ public final class CSVOutput: @unchecked Sendable {
         }
     }
 
-    /// A field of soalloc's CSV as it was before `textField` or `row` guarded
-    /// it: without the `'` put before a first character that starts a formula.
-    /// For the workbook, whose cells are stored as text and never run.
-    public static func unneutralised(_ text: String) -> String {
-        let bytes = text.utf8
-        guard bytes.count >= 2, bytes.first == 0x27, startsFormula(bytes[bytes.index(after: bytes.startIndex)]) else {
-            return text
-        }
-        return String(text.dropFirst())
-    }
-
     /// True for a first byte that makes a spreadsheet read a cell as a formula.
     @inline(__always)
     static func startsFormula(_ byte: UInt8) -> Bool {

@@ -178,9 +178,9 @@ enum Workbook {
                     return
                 }
                 for column in 0..<record.count {
-                    // A cell of the workbook is text, never a formula: the CSV's
-                    // guard against formulas is taken off again.
-                    let text = CSVOutput.unneutralised(record.text(column))
+                    // As the CSV holds it, guard against formulas included: a
+                    // text cell, never a formula, and the same as the CSV.
+                    let text = record.text(column)
                     if column == 0, let row = Int(text) {
                         sheet.number(line, 0, Decimal(row), book.count)
                     } else {

@@ -28,7 +28,7 @@ struct CSVOutputTests {
             try output.endRow()
         }
         let expected =
-            #"'=HYPERLINK(""http://x"",""y"")",'+1,'-1,'-2+3+cmd|' /C calc'!A0,'@SUM(A1),'"# + "\t" + #"x,"'"#
+            #""'=HYPERLINK(""http://x"",""y"")",'+1,'-1,'-2+3+cmd|' /C calc'!A0,'@SUM(A1),'"# + "\t" + #"x,"'"#
             + "\r" + #"x",AB1,1=1,'=x,"#
         #expect(text == expected + "\n" + expected + "\n")
     }
@@ -51,14 +51,5 @@ struct CSVOutputTests {
             try output.row(["-12", "-0.50", "+3", "-", "=1+1", "@x", "- 1", "1-2"])
         }
         #expect(text == "-148,-0.50\n-12,-0.50,+3,'-,'=1+1,'@x,'- 1,1-2\n")
-    }
-
-    @Test("the workbook takes the guard off again, and only the guard")
-    func unneutralised() {
-        #expect(CSVOutput.unneutralised("'=x") == "=x")
-        #expect(CSVOutput.unneutralised("'-5") == "-5")
-        #expect(CSVOutput.unneutralised("'abc") == "'abc")
-        #expect(CSVOutput.unneutralised("'") == "'")
-        #expect(CSVOutput.unneutralised("-5") == "-5")
     }
 }
