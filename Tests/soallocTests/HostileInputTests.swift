@@ -123,6 +123,27 @@ struct HostileInputTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path) == ["long.ind"])
     }
 
+    @Test("a field of exactly 1 MiB, not UTF-8 and quoted by a finding, is read, and the workbook reads back its row")
+    func longestField() throws {
+        let scratch = Scratch()
+        let input = scratch.url.appendingPathComponent("longest.ind")
+        _ = try python(
+            ["-", repository.appendingPathComponent("TestData/rules/DISPOP.ind").path, input.path],
+            input: """
+                import sys
+                lines = open(sys.argv[1], "rb").read().split(b"\\n")
+                header = lines[0].split(b",")
+                row = lines[1].split(b",")
+                row[header.index(b"HEFESFTE")] = b"\\xff" * (1 << 20)
+                open(sys.argv[2], "wb").write(b"\\n".join([lines[0], b",".join(row)] + lines[2:]))
+                """)
+        let out = scratch.url.appendingPathComponent("out")
+        let outcome = try soalloc([input.path, "--out", out.path])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let book = try OpenedWorkbook(out.appendingPathComponent("summary.xlsx"))
+        #expect(book.rows["Credibility"]?.contains { $0.contains("HEFESFTE_NOT_NUMERIC") } == true)
+    }
+
     @Test("an endless input (/dev/zero) fails at once with a data error")
     func endless() throws {
         let scratch = Scratch()

@@ -83,9 +83,6 @@ struct RecordAssembly {
     /// Where the record being read starts.
     var recordStartField = 0
     var recordStartByte = 0
-    /// The position in its record (1-based) of the first field read whole
-    /// that is longer than `CSVReader.maxFieldBytes`, or 0.
-    var tooLongField = 0
 
     init() {
         byteCapacity = 1 << 12
@@ -113,7 +110,6 @@ struct RecordAssembly {
         recordCount = 0
         recordStartField = 0
         recordStartByte = 0
-        tooLongField = 0
     }
 
     /// The fields read so far of the record being read.
@@ -157,7 +153,6 @@ struct RecordAssembly {
     }
 
     mutating func append(_ data: UnsafeRawPointer?, _ length: Int) {
-        if length > CSVReader.maxFieldBytes && tooLongField == 0 { tooLongField = pendingFields + 1 }
         var start = 0
         var end = length
         if let data {
@@ -250,8 +245,8 @@ public struct CSVSyntaxError: Error, Equatable, Sendable {
 /// is decoded to UTF-8 as it is read; record offsets are then positions in
 /// the decoded text, the same on every reading. A file that is not text (a
 /// workbook, an archive, a PDF) is refused from its first bytes. A field
-/// longer than `maxFieldBytes`, or a record of more than `maxFields` fields
-/// or `maxRecordBytes` bytes, is an error as soon as it is seen.
+/// longer than its `limits` allow (1 MiB), or a record of too many fields
+/// (4,096) or bytes (16 MiB), is an error as soon as it is seen.
 public struct CSVReader: @unchecked Sendable {
     public static let chunkSize = 1 << 20
 
@@ -262,18 +257,36 @@ public struct CSVReader: @unchecked Sendable {
 
     private let source: Source
     private let observe: ((UnsafeRawBufferPointer) -> Void)?
+    private let limits: Limits
+
+    /// The most a field and a record may hold.
+    public struct Limits: Sendable {
+        /// Bytes in one field.
+        public var field: Int
+        /// Fields in one record.
+        public var fields: Int
+        /// Bytes in one record.
+        public var record: Int
+
+        /// For the files a user gives: thousands of times what an individualised file needs.
+        public static let input = Limits(field: 1 << 20, fields: 4096, record: 16 << 20)
+        /// For soalloc's own outputs, read back for the workbook: a message may quote a whole field.
+        public static let output = Limits(field: 4 << 20, fields: 4096, record: 64 << 20)
+    }
 
     /// Reads from an open file descriptor, which the caller keeps and closes.
     /// `observe` sees every chunk of raw bytes as it is read (to hash the file).
-    public init(descriptor: Int32, observe: ((UnsafeRawBufferPointer) -> Void)? = nil) {
+    public init(descriptor: Int32, observe: ((UnsafeRawBufferPointer) -> Void)? = nil, limits: Limits = .input) {
         source = .descriptor(descriptor)
         self.observe = observe
+        self.limits = limits
     }
 
     /// Reads CSV held in memory (the compiled-in code lists).
     public init(bytes: [UInt8]) {
         source = .bytes(bytes)
         observe = nil
+        limits = .input
     }
 
     /// Reads up to `count` bytes into `buffer`; 0 at the end.
@@ -298,13 +311,13 @@ public struct CSVReader: @unchecked Sendable {
     static let batchRecords = 2048
     static let batchBytes = 1 << 20
 
-    /// The longest field read, in bytes: 1 MiB, thousands of times the
+    /// The longest field of an input, in bytes: 1 MiB, thousands of times the
     /// longest value an individualised file holds. A longer one is a data error.
-    public static let maxFieldBytes = 1 << 20
-    /// The most fields a record may have (an individualised file has about 50).
-    public static let maxFields = 4096
-    /// The longest record read, in bytes.
-    public static let maxRecordBytes = 16 << 20
+    public static let maxFieldBytes = Limits.input.field
+    /// The most fields a record of an input may have (an individualised file has about 50).
+    public static let maxFields = Limits.input.fields
+    /// The longest record of an input, in bytes.
+    public static let maxRecordBytes = Limits.input.record
 
     /// `1 MiB (1,048,576 bytes)`.
     static func limitText(_ bytes: Int) -> String {
@@ -448,6 +461,7 @@ public struct CSVReader: @unchecked Sendable {
                     recordLine = line
                     recordOffset = chunkOffset + (cursor - start)
                 }
+                let fieldBefore = Int(parser.entry_pos)
                 let used = withUnsafeMutablePointer(to: &assembly) { context in
                     csv_parse(&parser, cursor, length, fieldEnded, rowEnded, context)
                 }
@@ -460,7 +474,7 @@ public struct CSVReader: @unchecked Sendable {
                     }
                     throw try syntaxError("out of memory while reading a field")
                 }
-                try checkBounds()
+                try checkBounds(longestEnded: fieldBefore + length)
 
                 if endsWithBareCR {
                     line += 1
@@ -481,23 +495,28 @@ public struct CSVReader: @unchecked Sendable {
             }
         }
 
-        /// Stops at a field, or a record, too large to be an individualised
-        /// file's, while it is being read: memory stays flat whatever the input.
-        func checkBounds() throws {
+        /// Stops at a field, or a record, beyond `limits`, while it is being
+        /// read: memory stays flat whatever the input. A field ended by the
+        /// last call is at most `longestEnded` bytes long: only then are the
+        /// record's fields looked at.
+        func checkBounds(longestEnded: Int) throws {
+            let tooLong = "the field is longer than \(Self.limitText(limits.field)), the most soalloc reads in one field"
             let field = Int(parser.entry_pos)
-            if field > Self.maxFieldBytes || assembly.tooLongField > 0 {
-                throw try syntaxError(
-                    "the field is longer than \(Self.limitText(Self.maxFieldBytes)), the most soalloc reads in one field",
-                    field: assembly.tooLongField > 0 ? assembly.tooLongField : nil)
+            if field > limits.field { throw try syntaxError(tooLong) }
+            if longestEnded > limits.field {
+                for index in assembly.recordStartField..<assembly.fieldCount
+                where assembly.bounds[2 &* index &+ 1] - assembly.bounds[2 &* index] > limits.field {
+                    throw try syntaxError(tooLong, field: index - assembly.recordStartField + 1)
+                }
             }
-            if assembly.pendingFields >= Self.maxFields {
+            if assembly.pendingFields >= limits.fields {
                 throw try syntaxError(
-                    "the record has more than \(Self.maxFields) fields, the most soalloc reads in one record",
-                    field: Self.maxFields + 1)
+                    "the record has more than \(limits.fields) fields, the most soalloc reads in one record",
+                    field: limits.fields + 1)
             }
-            if assembly.byteCount - assembly.recordStartByte + field > Self.maxRecordBytes {
+            if assembly.byteCount - assembly.recordStartByte + field > limits.record {
                 throw try syntaxError(
-                    "the record is longer than \(Self.limitText(Self.maxRecordBytes)), the most soalloc reads in one record")
+                    "the record is longer than \(Self.limitText(limits.record)), the most soalloc reads in one record")
             }
         }
 

@@ -169,7 +169,7 @@ enum Workbook {
         defer { close(descriptor) }
         struct Enough: Error {}
         do {
-            try CSVReader(descriptor: descriptor).forEachRecord { record in
+            try CSVReader(descriptor: descriptor, limits: .output).forEachRecord { record in
                 guard line <= maximumRows else { throw Enough() }
                 defer { line += 1 }
                 if line == 0 {
