@@ -433,16 +433,62 @@ public struct CSVReader: @unchecked Sendable {
             return CSVSyntaxError(line: recordLine, field: field, message: message)
         }
 
-        /// Feeds decoded bytes to libcsv one physical line at a time.
-        func feed(_ start: UnsafeMutablePointer<UInt8>, _ count: Int) throws {
-            var cursor = start
-            let end = start + count
-            if atStart {
-                atStart = false
-                if count >= 3 && start[0] == 0xEF && start[1] == 0xBB && start[2] == 0xBF { cursor += 3 }
+        let tooLong = "the field is longer than \(Self.limitText(limits.field)), the most soalloc reads in one field"
+        var decoder: UTF16Decoder?
+        defer { decoder?.deallocate() }
+        var offset = 0
+        var first = true
+        var ended = false
+        while !ended {
+            var filled = 0
+            // Fill the chunk: a pipe may return less than asked.
+            while filled < Self.chunkSize {
+                let got = try read(into: chunk + filled, count: Self.chunkSize - filled, offset: &offset)
+                if got == 0 { break }
+                filled += got
+            }
+
+            // The text of this chunk, decoded when the file is UTF-16.
+            let start: UnsafeMutablePointer<UInt8>
+            let count: Int
+            if filled == 0 {
+                // At the end, what a UTF-16 decoder still holds.
+                guard decoder != nil else { break }
+                ended = true
+                count = decoder!.decode(chunk, count: 0, final: true)
+                start = decoder!.output
+            } else {
+                observe?(UnsafeRawBufferPointer(start: chunk, count: filled))
+                var skip = 0
+                if first {
+                    first = false
+                    let bytes = UnsafeBufferPointer(start: chunk, count: filled)
+                    if let refusal = InputSignature.refusal(bytes) {
+                        throw CSVSyntaxError(line: 1, field: 0, message: refusal)
+                    }
+                    if let utf16 = InputSignature.utf16(bytes) {
+                        decoder = UTF16Decoder(bigEndian: utf16.bigEndian)
+                        skip = utf16.markLength
+                    }
+                }
+                if decoder != nil {
+                    count = decoder!.decode(chunk + skip, count: filled - skip)
+                    start = decoder!.output
+                } else {
+                    count = filled
+                    start = chunk
+                }
             }
             defer { chunkOffset += count }
 
+            var cursor = start
+            let end = start + count
+            if atStart && count > 0 {
+                atStart = false
+                if count >= 3 && start[0] == 0xEF && start[1] == 0xBB && start[2] == 0xBF { cursor += 3 }
+            }
+
+            // One physical line at a time.
             while cursor < end {
                 let remaining = end - cursor
                 let newline = memchr(cursor, 0x0A, remaining)?.assumingMemoryBound(to: UInt8.self)
@@ -474,7 +520,28 @@ public struct CSVReader: @unchecked Sendable {
                     }
                     throw try syntaxError("out of memory while reading a field")
                 }
-                try checkBounds(longestEnded: fieldBefore + length)
+
+                // Stop at a field, or a record, beyond `limits` while it is being read,
+                // so that memory stays flat whatever the input. A field this line
+                // ended is at most `fieldBefore + length` long: only then are the
+                // record's fields looked at.
+                let field = Int(parser.entry_pos)
+                if field > limits.field { throw try syntaxError(tooLong) }
+                if fieldBefore &+ length > limits.field {
+                    for index in assembly.recordStartField..<assembly.fieldCount
+                    where assembly.bounds[2 &* index &+ 1] &- assembly.bounds[2 &* index] > limits.field {
+                        throw try syntaxError(tooLong, field: index - assembly.recordStartField + 1)
+                    }
+                }
+                if assembly.fieldCount &- assembly.recordStartField >= limits.fields {
+                    throw try syntaxError(
+                        "the record has more than \(limits.fields) fields, the most soalloc reads in one record",
+                        field: limits.fields + 1)
+                }
+                if assembly.byteCount &- assembly.recordStartByte &+ field > limits.record {
+                    throw try syntaxError(
+                        "the record is longer than \(Self.limitText(limits.record)), the most soalloc reads in one record")
+                }
 
                 if endsWithBareCR {
                     line += 1
@@ -493,70 +560,6 @@ public struct CSVReader: @unchecked Sendable {
                 }
                 cursor = segmentEnd
             }
-        }
-
-        /// Stops at a field, or a record, beyond `limits`, while it is being
-        /// read: memory stays flat whatever the input. A field ended by the
-        /// last call is at most `longestEnded` bytes long: only then are the
-        /// record's fields looked at.
-        func checkBounds(longestEnded: Int) throws {
-            let tooLong = "the field is longer than \(Self.limitText(limits.field)), the most soalloc reads in one field"
-            let field = Int(parser.entry_pos)
-            if field > limits.field { throw try syntaxError(tooLong) }
-            if longestEnded > limits.field {
-                for index in assembly.recordStartField..<assembly.fieldCount
-                where assembly.bounds[2 &* index &+ 1] - assembly.bounds[2 &* index] > limits.field {
-                    throw try syntaxError(tooLong, field: index - assembly.recordStartField + 1)
-                }
-            }
-            if assembly.pendingFields >= limits.fields {
-                throw try syntaxError(
-                    "the record has more than \(limits.fields) fields, the most soalloc reads in one record",
-                    field: limits.fields + 1)
-            }
-            if assembly.byteCount - assembly.recordStartByte + field > limits.record {
-                throw try syntaxError(
-                    "the record is longer than \(Self.limitText(limits.record)), the most soalloc reads in one record")
-            }
-        }
-
-        var decoder: UTF16Decoder?
-        defer { decoder?.deallocate() }
-        var offset = 0
-        var first = true
-        while true {
-            var filled = 0
-            // Fill the chunk: a pipe may return less than asked.
-            while filled < Self.chunkSize {
-                let got = try read(into: chunk + filled, count: Self.chunkSize - filled, offset: &offset)
-                if got == 0 { break }
-                filled += got
-            }
-            if filled == 0 { break }
-            observe?(UnsafeRawBufferPointer(start: chunk, count: filled))
-
-            var skip = 0
-            if first {
-                first = false
-                let start = UnsafeBufferPointer(start: chunk, count: filled)
-                if let refusal = InputSignature.refusal(start) {
-                    throw CSVSyntaxError(line: 1, field: 0, message: refusal)
-                }
-                if let utf16 = InputSignature.utf16(start) {
-                    decoder = UTF16Decoder(bigEndian: utf16.bigEndian)
-                    skip = utf16.markLength
-                }
-            }
-            if decoder != nil {
-                let count = decoder!.decode(chunk + skip, count: filled - skip)
-                try feed(decoder!.output, count)
-            } else {
-                try feed(chunk, filled)
-            }
-        }
-        if decoder != nil {
-            let count = decoder!.decode(chunk, count: 0, final: true)
-            try feed(decoder!.output, count)
         }
 
         let finished = withUnsafeMutablePointer(to: &assembly) { context in
