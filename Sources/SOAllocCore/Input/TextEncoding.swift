@@ -156,7 +156,6 @@ struct UTF16Decoder {
             if index + 1 < total { put(0xFFFD); index += 2 }  // a high surrogate at the very end
             if index < total { put(0xFFFD) }  // an odd byte
         } else {
-            bytes.reserveCapacity(0)
             carry = (index..<total).map(byte)
         }
         return used
