@@ -252,7 +252,7 @@ func printError(_ failure: Failure) {
 /// Prints `text` on standard error as one line: a control character in it
 /// (a newline, an escape sequence from a file) is shown escaped.
 func printLine(_ text: String) {
-    FileHandle.standardError.write(Data((TerminalText.escaped(text) + "\n").utf8))
+    FileHandle.standardError.write(Data((TerminalText.escape(text) + "\n").utf8))
 }
 
 /// Writes `text` to standard output, unbuffered; when it cannot be

@@ -43,13 +43,20 @@ private let canMount: Bool = {
 
 @Suite("End to end: reliability")
 struct ReliabilityTests {
-    @Test("a 10 MB field is read whole and the run completes")
+    @Test("a field of 1 MiB is read whole and the run completes; a 10 MB field is a data error naming it")
     func hugeField() throws {
-        let big = String(repeating: "x", count: 10 << 20)
-        let (outcome, scratch) = try run("\(header),NOTE\n\(record),\(big)\n")
+        let most = String(repeating: "x", count: 1 << 20)
+        let (outcome, scratch) = try run("\(header),NOTE\n\(record),\(most)\n")
         #expect(outcome.status == 0, "\(outcome.standardError)")
         let derived = try String(contentsOf: scratch.url.appendingPathComponent("out/derived.csv"), encoding: .utf8)
         #expect(derived.split(separator: "\n").count == 2)
+
+        let big = String(repeating: "x", count: 10 << 20)
+        let (tooBig, other) = try run("\(header),NOTE\n\(record),\(big)\n")
+        #expect(tooBig.status == 65)
+        #expect(tooBig.standardError.hasSuffix(
+            "big.ind: line 2: record 1: field 20 (NOTE): the field is longer than 1 MiB (1,048,576 bytes), the most soalloc reads in one field\n"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: other.url.path) == ["big.ind"])
     }
 
     @Test("100,000 blank lines are skipped and the line numbers stay right")
@@ -61,13 +68,19 @@ struct ReliabilityTests {
         #expect(explained.standardOutput.hasPrefix("Record 1 (line 100002)"))
     }
 
-    @Test("an extremely long line is a data error naming the first unexpected field")
+    @Test("a line of too many fields is a data error naming the first unexpected field, or the first beyond 4,096")
     func longLine() throws {
+        let some = String(repeating: ",x", count: 2_000)
+        let (few, _) = try run("\(header)\n\(record)\(some)\n")
+        #expect(few.status == 65)
+        #expect(few.standardError.hasSuffix(
+            "big.ind: line 2: record 1: field 20: unexpected: the record has 2019 fields, expected 19\n"))
+
         let fields = String(repeating: ",x", count: 200_000)
         let (outcome, scratch) = try run("\(header)\n\(record)\(fields)\n")
         #expect(outcome.status == 65)
         #expect(outcome.standardError.hasSuffix(
-            "big.ind: line 2: record 1: field 20: unexpected: the record has 200019 fields, expected 19\n"))
+            "big.ind: line 2: record 1: field 4097: the record has more than 4096 fields, the most soalloc reads in one record\n"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path) == ["big.ind"])
     }
 

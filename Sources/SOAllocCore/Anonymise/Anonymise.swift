@@ -408,6 +408,6 @@ public enum AnonymiseSummary {
         } else {
             lines.append("nothing written: an outcome changed")
         }
-        return lines.joined(separator: "\n") + "\n"
+        return TerminalText.lines(lines) + "\n"
     }
 }

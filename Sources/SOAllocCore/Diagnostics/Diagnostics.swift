@@ -48,7 +48,8 @@ public struct DataError: Error, Sendable, Equatable, CustomStringConvertible {
         self.message = message
     }
 
-    public var description: String { "\(location.description): \(message)" }
+    /// The one-line message, every control byte escaped (`TerminalText`).
+    public var description: String { TerminalText.escape("\(location.description): \(message)") }
 }
 
 /// Why a run could not complete, with the `sysexits.h` status it exits with.
@@ -74,9 +75,12 @@ public enum Failure: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The one-line message, every control byte escaped (`TerminalText`):
+    /// a file name or a value from a file cannot act on the terminal, and a
+    /// line break inside a message cannot make it two lines.
     public var description: String {
         switch self {
-        case .usage(let text), .noInput(let text), .cannotCreate(let text), .output(let text): text
+        case .usage(let text), .noInput(let text), .cannotCreate(let text), .output(let text): TerminalText.escape(text)
         case .data(let error): error.description
         }
     }

@@ -74,12 +74,16 @@ public enum ExplainRun {
                 found.append(
                     RecordExplanation(
                         row: row, line: record.line,
-                        identifiers: RecordOutputs.identifierColumns.map { record.text(state!.layout.position(of: $0)!) },
+                        identifiers: RecordOutputs.identifierColumns.map {
+                            TerminalText.escape(record[state!.layout.position(of: $0)!])
+                        },
                         fields: state!.explainer.explain(record, &facts)))
             }
         } catch let error as CSVSyntaxError {
             throw Failure.data(
-                DataError(Location(file: options.input, line: error.line, field: error.field), error.message))
+                DataError(
+                    error.location(file: options.input, record: state == nil ? nil : row + 1, names: state?.layout.fieldNames ?? []),
+                    error.message))
         } catch let error as DataError {
             throw Failure.data(error)
         }
@@ -133,7 +137,7 @@ public enum ExplanationText {
                 lines += wrap(line(rejected.failure), indent: 6, hanging: 8)
             }
         }
-        return lines.joined(separator: "\n") + "\n"
+        return TerminalText.lines(lines) + "\n"
     }
 
     /// The lines of a condition's outcome: one per condition, composites

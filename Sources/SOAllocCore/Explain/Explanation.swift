@@ -13,7 +13,8 @@ public struct ConditionOutcome: Sendable, Equatable {
 
     public struct Input: Sendable, Equatable {
         public var name: String
-        /// As in the file for an input, as in `derived.csv` for a derived field.
+        /// As in the file for an input, with control bytes and bytes that are
+        /// not UTF-8 escaped (`TerminalText`); as in `derived.csv` for a derived field.
         public var value: String
     }
 
@@ -110,7 +111,7 @@ public struct Explainer {
     /// derived or linked value as `derived.csv` would.
     public func input(_ slot: Slot, _ record: RawRecord, _ facts: Facts) -> ConditionOutcome.Input {
         if !slot.isDerived && !slot.isLinked, let column = slot.column, let position = layout.position(of: column) {
-            let text = FieldParsing.displayText(record[position])
+            let text = TerminalText.escape(record[position])
             if slot == .hefesfte && facts.isInvalid(.hefesfte) && !text.isEmpty {
                 // Not a number, or outside 0–100: the rules read 0 (ruling R6).
                 return .init(name: column.name, value: "\(text), counted as 0 by ruling R6")

@@ -218,9 +218,19 @@ private let rowEnded: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void =
 public struct CSVSyntaxError: Error, Equatable, Sendable {
     /// The line on which the bad record starts.
     public var line: Int
-    /// The 1-based position of the field being read.
+    /// The 1-based position of the field being read; 0 for the whole file
+    /// (one that is not CSV text at all).
     public var field: Int
     public var message: String
+
+    /// Where the error is, in a file whose records so far are `records` (nil
+    /// before its layout is known) and whose fields are named `names`.
+    public func location(file: String, record: Int?, names: [String]) -> Location {
+        guard field > 0 else { return Location(file: file, line: line) }
+        return Location(
+            file: file, line: line, record: record, field: field,
+            fieldName: field <= names.count ? names[field - 1] : nil)
+    }
 }
 
 /// Reads CSV records from a file in fixed-size chunks with libcsv in strict mode.
@@ -230,6 +240,13 @@ public struct CSVSyntaxError: Error, Equatable, Sendable {
 /// the rest of the file. A UTF-8 byte order mark is removed. Input is fed to
 /// libcsv one physical line at a time, so that each record knows the line it
 /// starts on and each call completes at most one record.
+///
+/// A UTF-16 file, little- or big-endian, with or without a byte order mark,
+/// is decoded to UTF-8 as it is read; record offsets are then positions in
+/// the decoded text, the same on every reading. A file that is not text (a
+/// workbook, an archive, a PDF) is refused from its first bytes. A field
+/// longer than its `limits` allow (1 MiB), or a record of too many fields
+/// (4,096) or bytes (16 MiB), is an error as soon as it is seen.
 public struct CSVReader: @unchecked Sendable {
     public static let chunkSize = 1 << 20
 
@@ -240,18 +257,36 @@ public struct CSVReader: @unchecked Sendable {
 
     private let source: Source
     private let observe: ((UnsafeRawBufferPointer) -> Void)?
+    private let limits: Limits
+
+    /// The most a field and a record may hold.
+    public struct Limits: Sendable {
+        /// Bytes in one field.
+        public var field: Int
+        /// Fields in one record.
+        public var fields: Int
+        /// Bytes in one record.
+        public var record: Int
+
+        /// For the files a user gives: thousands of times what an individualised file needs.
+        public static let input = Limits(field: 1 << 20, fields: 4096, record: 16 << 20)
+        /// For soalloc's own outputs, read back for the workbook: a message may quote a whole field.
+        public static let output = Limits(field: 4 << 20, fields: 4096, record: 64 << 20)
+    }
 
     /// Reads from an open file descriptor, which the caller keeps and closes.
     /// `observe` sees every chunk of raw bytes as it is read (to hash the file).
-    public init(descriptor: Int32, observe: ((UnsafeRawBufferPointer) -> Void)? = nil) {
+    public init(descriptor: Int32, observe: ((UnsafeRawBufferPointer) -> Void)? = nil, limits: Limits = .input) {
         source = .descriptor(descriptor)
         self.observe = observe
+        self.limits = limits
     }
 
     /// Reads CSV held in memory (the compiled-in code lists).
     public init(bytes: [UInt8]) {
         source = .bytes(bytes)
         observe = nil
+        limits = .input
     }
 
     /// Reads up to `count` bytes into `buffer`; 0 at the end.
@@ -275,6 +310,19 @@ public struct CSVReader: @unchecked Sendable {
     /// A batch is handed over when it has this many records, or this many bytes.
     static let batchRecords = 2048
     static let batchBytes = 1 << 20
+
+    /// The longest field of an input, in bytes: 1 MiB, thousands of times the
+    /// longest value an individualised file holds. A longer one is a data error.
+    public static let maxFieldBytes = Limits.input.field
+    /// The most fields a record of an input may have (an individualised file has about 50).
+    public static let maxFields = Limits.input.fields
+    /// The longest record of an input, in bytes.
+    public static let maxRecordBytes = Limits.input.record
+
+    /// `1 MiB (1,048,576 bytes)`.
+    static func limitText(_ bytes: Int) -> String {
+        "\(bytes >> 20) MiB (\(Summary.grouped(Decimal(bytes))) bytes)"
+    }
 
     /// Calls `body` with each record in file order. Records whose fields are all
     /// empty are skipped (ruling R3). Throws `CSVSyntaxError` for malformed CSV,
@@ -377,16 +425,21 @@ public struct CSVReader: @unchecked Sendable {
         var afterCR = false
         var atStart = true
 
-        func syntaxError(_ message: String) throws -> CSVSyntaxError {
-            let field = assembly.pendingFields + 1
+        func syntaxError(_ message: String, field: Int? = nil) throws -> CSVSyntaxError {
+            let field = field ?? assembly.pendingFields + 1
             assembly.fieldCount = assembly.recordStartField
             assembly.byteCount = assembly.recordStartByte
             try deliver(&assembly)
             return CSVSyntaxError(line: recordLine, field: field, message: message)
         }
 
+        let tooLong = "the field is longer than \(Self.limitText(limits.field)), the most soalloc reads in one field"
+        var decoder: UTF16Decoder?
+        defer { decoder?.deallocate() }
         var offset = 0
-        while true {
+        var first = true
+        var ended = false
+        while !ended {
             var filled = 0
             // Fill the chunk: a pipe may return less than asked.
             while filled < Self.chunkSize {
@@ -394,17 +447,48 @@ public struct CSVReader: @unchecked Sendable {
                 if got == 0 { break }
                 filled += got
             }
-            if filled == 0 { break }
-            observe?(UnsafeRawBufferPointer(start: chunk, count: filled))
-            defer { chunkOffset += filled }
 
-            var cursor = chunk
-            let end = chunk + filled
-            if atStart {
+            // The text of this chunk, decoded when the file is UTF-16.
+            let start: UnsafeMutablePointer<UInt8>
+            let count: Int
+            if filled == 0 {
+                // At the end, what a UTF-16 decoder still holds.
+                guard decoder != nil else { break }
+                ended = true
+                count = decoder!.decode(chunk, count: 0, final: true)
+                start = decoder!.output
+            } else {
+                observe?(UnsafeRawBufferPointer(start: chunk, count: filled))
+                var skip = 0
+                if first {
+                    first = false
+                    let bytes = UnsafeBufferPointer(start: chunk, count: filled)
+                    if let refusal = InputSignature.refusal(bytes) {
+                        throw CSVSyntaxError(line: 1, field: 0, message: refusal)
+                    }
+                    if let utf16 = InputSignature.utf16(bytes) {
+                        decoder = UTF16Decoder(bigEndian: utf16.bigEndian)
+                        skip = utf16.markLength
+                    }
+                }
+                if decoder != nil {
+                    count = decoder!.decode(chunk + skip, count: filled - skip)
+                    start = decoder!.output
+                } else {
+                    count = filled
+                    start = chunk
+                }
+            }
+            defer { chunkOffset += count }
+
+            var cursor = start
+            let end = start + count
+            if atStart && count > 0 {
                 atStart = false
-                if filled >= 3 && chunk[0] == 0xEF && chunk[1] == 0xBB && chunk[2] == 0xBF { cursor += 3 }
+                if count >= 3 && start[0] == 0xEF && start[1] == 0xBB && start[2] == 0xBF { cursor += 3 }
             }
 
+            // One physical line at a time.
             while cursor < end {
                 let remaining = end - cursor
                 let newline = memchr(cursor, 0x0A, remaining)?.assumingMemoryBound(to: UInt8.self)
@@ -421,8 +505,9 @@ public struct CSVReader: @unchecked Sendable {
 
                 if parser.pstate == 0 {  // ROW_NOT_BEGUN: a record may start here
                     recordLine = line
-                    recordOffset = chunkOffset + (cursor - chunk)
+                    recordOffset = chunkOffset + (cursor - start)
                 }
+                let fieldBefore = Int(parser.entry_pos)
                 let used = withUnsafeMutablePointer(to: &assembly) { context in
                     csv_parse(&parser, cursor, length, fieldEnded, rowEnded, context)
                 }
@@ -434,6 +519,28 @@ public struct CSVReader: @unchecked Sendable {
                                 : "a double quote inside an unquoted field (quote the whole field and double the quote)")
                     }
                     throw try syntaxError("out of memory while reading a field")
+                }
+
+                // Stop at a field, or a record, beyond `limits` while it is being read,
+                // so that memory stays flat whatever the input. A field this line
+                // ended is at most `fieldBefore + length` long: only then are the
+                // record's fields looked at.
+                let field = Int(parser.entry_pos)
+                if field > limits.field { throw try syntaxError(tooLong) }
+                if fieldBefore &+ length > limits.field {
+                    for index in assembly.recordStartField..<assembly.fieldCount
+                    where assembly.bounds[2 &* index &+ 1] &- assembly.bounds[2 &* index] > limits.field {
+                        throw try syntaxError(tooLong, field: index - assembly.recordStartField + 1)
+                    }
+                }
+                if assembly.fieldCount &- assembly.recordStartField >= limits.fields {
+                    throw try syntaxError(
+                        "the record has more than \(limits.fields) fields, the most soalloc reads in one record",
+                        field: limits.fields + 1)
+                }
+                if assembly.byteCount &- assembly.recordStartByte &+ field > limits.record {
+                    throw try syntaxError(
+                        "the record is longer than \(Self.limitText(limits.record)), the most soalloc reads in one record")
                 }
 
                 if endsWithBareCR {

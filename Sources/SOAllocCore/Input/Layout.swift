@@ -42,7 +42,7 @@ public struct Layout: Sendable, Equatable {
                     Location(file: file, line: first.line, record: 1),
                     "expected a header row starting with UKPRN, or \(Column.positionalCount) fields "
                         + "in the column order of the technical document; found \(first.count) "
-                        + (first.count == 1 ? "field" : "fields") + " starting with '\(first.text(0).prefix(40))'")
+                        + (first.count == 1 ? "field" : "fields") + " starting with '\(TerminalText.escape(first[0].prefix(40)))'")
             }
             return .positional
         }
@@ -50,7 +50,7 @@ public struct Layout: Sendable, Equatable {
         var positions = [Int](repeating: -1, count: Column.allCases.count)
         var names: [String] = []
         for index in 0..<first.count {
-            let name = first.text(index)
+            let name = TerminalText.escape(first[index])
             names.append(name.isEmpty ? "unnamed" : name)
             guard let column = Column(headerName: first[index]) else { continue }
             if positions[column.rawValue] >= 0 {

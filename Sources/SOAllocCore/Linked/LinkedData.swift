@@ -31,7 +31,7 @@ public struct QualsFile: Sendable {
             if !file.field(record, "UKPRN").isEmpty {
                 let value = FieldParsing.numericCode(file.field(record, "UKPRN"))
                 guard Value.isKnown(value) else {
-                    throw file.error(record, number, column: "UKPRN", "'\(text("UKPRN"))' is not a UKPRN")
+                    throw file.error(record, number, column: "UKPRN", "'\(TerminalText.escape(file.field(record, "UKPRN")))' is not a UKPRN")
                 }
                 ukprn = value
             }
@@ -40,7 +40,7 @@ public struct QualsFile: Sendable {
                 let parsed = FieldParsing.integer(file.field(record, "TARIFF"))
                 guard parsed.isValid, parsed.value <= 1_000_000 else {
                     throw file.error(
-                        record, number, column: "TARIFF", "'\(text("TARIFF"))' is not a whole number of tariff points")
+                        record, number, column: "TARIFF", "'\(TerminalText.escape(file.field(record, "TARIFF")))' is not a whole number of tariff points")
                 }
                 tariff = Int(parsed.value)
             }

@@ -31,7 +31,7 @@ public struct PostcodeLookup: Sendable {
                 guard parsed.isValid, parsed.value == Value.missing || (1...5).contains(parsed.value) else {
                     throw file.error(
                         record, number, column: column,
-                        "'\(String(decoding: file.field(record, column), as: UTF8.self))' is not a quintile from 1 to 5")
+                        "'\(TerminalText.escape(file.field(record, column)))' is not a quintile from 1 to 5")
                 }
                 return parsed.value
             }

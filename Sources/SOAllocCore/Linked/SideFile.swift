@@ -46,11 +46,7 @@ struct SideFile {
             }
         } catch let error as CSVSyntaxError {
             throw Failure.data(
-                DataError(
-                    Location(
-                        file: path, line: error.line, record: header ? 0 : number + 1, field: error.field,
-                        fieldName: error.field <= names.count ? names[error.field - 1] : nil),
-                    error.message))
+                DataError(error.location(file: path, record: header ? 0 : number + 1, names: names), error.message))
         } catch let error as DataError {
             throw Failure.data(error)
         } catch let error as ReadError {

@@ -57,13 +57,45 @@ public final class CSVOutput: @unchecked Sendable {
         if descriptor >= 0 { close(descriptor) }
     }
 
-    /// Writes a header or any row of plain text fields.
+    /// Writes a header or a row of a table soalloc makes (cells, money,
+    /// providers). Such a row mixes numbers soalloc wrote with names that may
+    /// come from the user (a provider's file name, a message quoting a value):
+    /// a field that is a plain number (`-12`, `-0.50`) is written as it is;
+    /// any other that would start a formula gets a leading `'`, as `textField`.
     public func row(_ fields: [String]) throws {
         for field in fields {
-            var field = field
-            try field.withUTF8 { bytes in try self.field(bytes) }
+            var bytes = field
+            let neutralise = try bytes.withUTF8 { bytes in
+                guard let first = bytes.first, Self.startsFormula(first), !Self.isPlainNumber(bytes) else {
+                    try self.field(bytes)
+                    return false
+                }
+                return true
+            }
+            if neutralise { try self.field("'" + field) }
         }
         try endRow()
+    }
+
+    /// True for a plain decimal number: an optional sign, digits, and
+    /// optionally a point and more digits. A spreadsheet reads it as a number.
+    static func isPlainNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = bytes.first == 0x2D || bytes.first == 0x2B ? 1 : 0
+        var digits = 0
+        var point = false
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == 0x2E && !point && digits > 0 {
+                point = true
+                digits = 0
+            } else if FieldParsing.isDigit(byte) {
+                digits += 1
+            } else {
+                return false
+            }
+            index += 1
+        }
+        return digits > 0
     }
 
     /// Appends one field, quoting it when needed.
@@ -96,8 +128,17 @@ public final class CSVOutput: @unchecked Sendable {
         try append(bytes)
     }
 
-    /// Appends a field copied from the input: as it is when it is UTF-8 text
-    /// without NUL, so outputs never carry bytes that are not text.
+    /// Appends a field of text copied from an input (an identifier, a file's
+    /// value, a header's name, a message quoting them). This is the one path
+    /// for such text, in every CSV soalloc writes:
+    ///
+    /// - it is written as it is when it is UTF-8 text without NUL; otherwise
+    ///   with invalid bytes as U+FFFD and NUL as U+2400, so outputs never carry
+    ///   bytes that are not text;
+    /// - text that begins with `=`, `+`, `-`, `@`, a tab or a carriage return
+    ///   gets a leading `'`, so that a spreadsheet shows it as text and never
+    ///   runs it as a formula (OWASP, CSV injection). Numbers soalloc writes
+    ///   itself go through `field(_: Int64)` or `field(_: String)` and are never changed.
     @inline(__always)
     public func textField(_ bytes: UnsafeBufferPointer<UInt8>) throws {
         var plain = true
@@ -105,11 +146,31 @@ public final class CSVOutput: @unchecked Sendable {
             plain = false
             break
         }
-        if plain || FieldParsing.quality(of: bytes) == .plain {
-            try field(bytes)
+        if !plain && FieldParsing.quality(of: bytes) != .plain {
+            try textField(FieldParsing.displayText(bytes))
+        } else if let first = bytes.first, Self.startsFormula(first) {
+            try field("'" + String(decoding: bytes, as: UTF8.self))
         } else {
-            try field(FieldParsing.displayText(bytes))
+            try field(bytes)
         }
+    }
+
+    /// Appends a field of text copied from an input, held as a `String`; as
+    /// `textField(_: UnsafeBufferPointer<UInt8>)`.
+    public func textField(_ text: String) throws {
+        if let first = text.utf8.first, Self.startsFormula(first) {
+            var quoted = "'" + text
+            try quoted.withUTF8 { bytes in try field(bytes) }
+        } else {
+            var text = text
+            try text.withUTF8 { bytes in try field(bytes) }
+        }
+    }
+
+    /// True for a first byte that makes a spreadsheet read a cell as a formula.
+    @inline(__always)
+    static func startsFormula(_ byte: UInt8) -> Bool {
+        byte == 0x3D || byte == 0x2B || byte == 0x2D || byte == 0x40 || byte == 0x09 || byte == 0x0D
     }
 
     /// Appends one field holding constant text.

@@ -372,8 +372,8 @@ enum OutputSafety {
         if !restored.isEmpty {
             parts.append("put back the earlier outputs that a killed run was replacing (\(restored.joined(separator: ", ")))")
         }
-        let line = "soalloc: \(parent): " + parts.joined(separator: "; ") + "\n"
-        FileHandle.standardError.write(Data(TerminalText.escaped(line, keepingFinalNewline: true).utf8))
+        let line = "soalloc: \(parent): " + parts.joined(separator: "; ")
+        FileHandle.standardError.write(Data((TerminalText.escape(line) + "\n").utf8))
     }
 
     /// Whether `path` holds only regular files, and folders of them down to `depth` levels.
@@ -386,31 +386,6 @@ enum OutputSafety {
             default: false
             }
         }
-    }
-}
-
-/// Text made safe for a terminal: every control character becomes a visible escape.
-public enum TerminalText {
-    /// `text` with each C0 and C1 control character, and DEL, written as
-    /// `\x1b` (or `\u{9b}`), so that no byte from a file reaches the terminal
-    /// as a command; a final newline is kept when `keepingFinalNewline`.
-    public static func escaped(_ text: String, keepingFinalNewline: Bool = false) -> String {
-        let body = keepingFinalNewline && text.hasSuffix("\n") ? text.dropLast() : Substring(text)
-        var result = ""
-        result.reserveCapacity(body.utf8.count)
-        for scalar in body.unicodeScalars {
-            switch scalar.value {
-            case 0..<0x20, 0x7F: result += "\\x" + hex(scalar.value, digits: 2)
-            case 0x80..<0xA0: result += "\\u{" + hex(scalar.value, digits: 2) + "}"
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return keepingFinalNewline && text.hasSuffix("\n") ? result + "\n" : result
-    }
-
-    private static func hex(_ value: UInt32, digits: Int) -> String {
-        let text = String(value, radix: 16)
-        return String(repeating: "0", count: max(0, digits - text.count)) + text
     }
 }
 

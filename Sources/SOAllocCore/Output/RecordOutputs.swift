@@ -1,6 +1,8 @@
 /// The per-record output files: `derived.csv` (ruling R14), `differences.csv`
 /// (ruling R15), `credibility.csv` and `exclusions.csv`. Each row starts with
-/// the record's identifiers, copied from the file after trimming.
+/// the record's identifiers, copied from the file after trimming. Every text
+/// copied from an input goes through `CSVOutput.textField`, which keeps a
+/// spreadsheet from reading it as a formula.
 struct RecordOutputs {
     static let names = ["derived.csv", "differences.csv", "credibility.csv", "exclusions.csv"]
     static let identifierColumns: [Column] = [.ukprn, .learnrefnumber, .aimseqnumber, .stubid]
@@ -86,11 +88,11 @@ struct RecordOutputs {
         let text = FieldParsing.displayText(value)
         try credibility.field(Int64(row))
         try identifiers(record, to: credibility)
-        try credibility.field(field)
-        try credibility.field(text)
+        try credibility.textField(field)
+        try credibility.textField(text)
         try credibility.field(check.severity.rawValue)
         try credibility.field(check.rawValue)
-        try credibility.field(check.message(field: field, value: text, detail: detail))
+        try credibility.textField(check.message(field: field, value: text, detail: detail))
         try credibility.endRow()
     }
 
@@ -98,10 +100,18 @@ struct RecordOutputs {
     /// ROW, AIMSEQNUMBER and STUBID are empty, and the message names the line.
     func writeSideFileFinding(_ finding: SideFileFinding) throws {
         let name = String(finding.file.split(separator: "/").last ?? "")
-        try credibility.row([
-            "", finding.ukprn, finding.learner, "", "", finding.field, finding.value, finding.check.severity.rawValue,
-            finding.check.rawValue, "\(name) line \(finding.line): " + finding.check.message(field: finding.field, value: finding.value),
-        ])
+        try credibility.emptyField()
+        try credibility.textField(finding.ukprn)
+        try credibility.textField(finding.learner)
+        try credibility.emptyField()
+        try credibility.emptyField()
+        try credibility.textField(finding.field)
+        try credibility.textField(finding.value)
+        try credibility.field(finding.check.severity.rawValue)
+        try credibility.field(finding.check.rawValue)
+        try credibility.textField(
+            "\(name) line \(finding.line): " + finding.check.message(field: finding.field, value: finding.value))
+        try credibility.endRow()
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 
-/// The one-screen summary a run prints on standard output.
+/// The one-screen summary a run prints on standard output. Each line is
+/// escaped for the terminal (`TerminalText`): it names files the user gave.
 public enum Summary {
     public static func text(_ report: RunReport) -> String {
         let tally = report.tally
@@ -52,7 +53,7 @@ public enum Summary {
         if report.exitCode != 0 {
             lines.append("strict: exit status 1 (differences, or findings of severity error, above)")
         }
-        return lines.joined(separator: "\n") + "\n"
+        return TerminalText.lines(lines) + "\n"
     }
 
     /// The summary of a run over many files: a line per provider, then the sector.
@@ -80,7 +81,7 @@ public enum Summary {
         lines.append("outputs")
         lines += report.providers.filter { $0.report != nil }.map { "  \(report.output)/\($0.folder)/" }
         lines.append("  \(report.output)/sector/")
-        return lines.joined(separator: "\n") + "\n"
+        return TerminalText.lines(lines) + "\n"
     }
 
     /// Whole pounds as `£1,234,567`, whatever the locale.

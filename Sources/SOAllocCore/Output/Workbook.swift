@@ -167,7 +167,7 @@ enum Workbook {
         defer { close(descriptor) }
         struct Enough: Error {}
         do {
-            try CSVReader(descriptor: descriptor).forEachRecord { record in
+            try CSVReader(descriptor: descriptor, limits: .output).forEachRecord { record in
                 guard line <= maximumRows else { throw Enough() }
                 defer { line += 1 }
                 if line == 0 {
@@ -176,6 +176,8 @@ enum Workbook {
                     return
                 }
                 for column in 0..<record.count {
+                    // As the CSV holds it, guard against formulas included: a
+                    // text cell, never a formula, and the same as the CSV.
                     let text = record.text(column)
                     if column == 0, let row = Int(text) {
                         sheet.number(line, 0, Decimal(row), book.count)

@@ -283,12 +283,9 @@ public enum Run {
                 try body(record, derived!)
             }
         } catch let error as CSVSyntaxError {
-            let names = layout?.fieldNames ?? []
             throw Failure.data(
                 DataError(
-                    Location(
-                        file: file, line: error.line, record: layout == nil ? nil : records + 1,
-                        field: error.field, fieldName: error.field <= names.count ? names[error.field - 1] : nil),
+                    error.location(file: file, record: layout == nil ? nil : records + 1, names: layout?.fieldNames ?? []),
                     error.message))
         } catch let error as DataError {
             throw Failure.data(error)
