@@ -25,24 +25,16 @@ func fuzzOne(_ bytes: UnsafeBufferPointer<UInt8>) {
     var cells = CellTable()
     var scratch: [UInt8] = []
     let sink = try! CSVOutput(path: "/dev/null")
-    var row = 0
-    struct Stop: Error {}
     do {
-        try CSVReader(bytes: Array(bytes)).forEachRecord { record in
-            if layout == nil {
-                let found = try Layout.detect(from: record, file: "fuzz")
+        try RecordStream(file: "fuzz", reader: CSVReader(bytes: Array(bytes))).forEach(
+            layout: { found, _ in
                 layout = found
                 deriver = RecordDeriver(layout: found, sideFiles: SideFiles())
                 findings = Findings(layout: found)
                 comparison = Comparison(layout: found)
                 exclusions = Exclusions(derivation: .standard, layout: found)
-                if found.hasHeader { return }
             }
-            row += 1
-            guard record.count == layout!.fieldCount else {
-                _ = layout!.fieldCountError(record, number: row, file: "fuzz").description
-                throw Stop()
-            }
+        ) { record, row, _ in
             var facts = Facts()
             deriver!.derive(record, into: &facts)
             cells.count(facts)

@@ -176,14 +176,13 @@ public enum Anonymise {
     ) throws -> Derived {
         var result = Derived()
         var layout: Layout!
-        try Run.stream(
-            file: file, stage: RecordStage(sideFiles: sideFiles), concurrently: false, layout: { layout = $0 },
-            record: { record, facts in
-                let number = result.fingerprints.count + 1
-                guard record.count == layout.fieldCount else {
-                    throw layout.fieldCountError(record, number: number, file: file)
-                }
-                let fingerprint = outcome(facts.pointee)
+        let stage = RecordStage(sideFiles: sideFiles)
+        try RecordStream.reading(file) { stream in
+            try stream.forEach(
+                prepare: stage.prepare, layout: { found, _ in layout = found },
+                record: { record, number, facts in
+                    let facts = facts!
+                    let fingerprint = outcome(facts.pointee)
                 result.fingerprints.append(fingerprint)
                 result.cells.count(facts.pointee)
                 if let expected {
@@ -193,8 +192,9 @@ public enum Anonymise {
                         result.differing.append(number)
                     }
                 }
-                if births { result.births.note(record, facts.pointee, layout: layout) }
-            })
+                    if births { result.births.note(record, facts.pointee, layout: layout) }
+                })
+        }
         return result
     }
 
@@ -218,41 +218,37 @@ public enum Anonymise {
         /// Per column written: its position in the input, and the column when it is replaced.
         var columns: [(position: Int, replaced: Column?)] = []
         let replacedColumns = identifiers + [.uln, .postcodeprior, .dateofbirth]
-        let descriptor = try openForReading(input)
-        defer { close(descriptor) }
-        try CSVReader(descriptor: descriptor).forEachRecord { record in
-            if layout == nil {
-                let found = try Layout.detect(from: record, file: input)
-                layout = found
-                columns = Column.allCases.compactMap { column in
-                    found.position(of: column).map { ($0, replacedColumns.contains(column) ? column : nil) }
-                }.sorted { $0.position < $1.position }
-                if found.hasHeader {
-                    for column in columns { try output.field(record[column.position]) }
-                    try output.endRow()
-                    return
-                }
-            }
-            guard record.count == layout!.fieldCount else {
-                throw DataError(Location(file: input, line: record.line), "the file changed while it was being anonymised")
-            }
-            for (position, replaced) in columns {
-                let value = record[position]
-                guard let replaced else {
-                    try output.field(value)
-                    continue
-                }
-                let replacement: [UInt8] =
-                    switch replaced {
-                    case .uln: pseudonyms.uln(value)
-                    case .postcodeprior: withPostcodes ? pseudonyms.postcode(value) : []
-                    case .dateofbirth: births.replacement(record, layout: layout!, pseudonyms)
-                    case .stubid: pseudonyms.stubid(value)
-                    default: pseudonyms.identifier(replaced.name, value)
+        try RecordStream.reading(input) { stream in
+            try stream.forEach(
+                layout: { found, first in
+                    layout = found
+                    columns = Column.allCases.compactMap { column in
+                        found.position(of: column).map { ($0, replacedColumns.contains(column) ? column : nil) }
+                    }.sorted { $0.position < $1.position }
+                    if found.hasHeader {
+                        for column in columns { try output.field(first[column.position]) }
+                        try output.endRow()
                     }
-                try replacement.withUnsafeBufferPointer { try output.field($0) }
-            }
-            try output.endRow()
+                },
+                record: { record, _, _ in
+                    for (position, replaced) in columns {
+                        let value = record[position]
+                        guard let replaced else {
+                            try output.field(value)
+                            continue
+                        }
+                        let replacement: [UInt8] =
+                            switch replaced {
+                            case .uln: pseudonyms.uln(value)
+                            case .postcodeprior: withPostcodes ? pseudonyms.postcode(value) : []
+                            case .dateofbirth: births.replacement(record, layout: layout!, pseudonyms)
+                            case .stubid: pseudonyms.stubid(value)
+                            default: pseudonyms.identifier(replaced.name, value)
+                            }
+                        try replacement.withUnsafeBufferPointer { try output.field($0) }
+                    }
+                    try output.endRow()
+                })
         }
         _ = try output.finish()
     }

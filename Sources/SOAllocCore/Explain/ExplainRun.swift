@@ -51,46 +51,32 @@ public enum ExplainRun {
             RunOptions(input: options.input, output: "", method: options.method, quals: options.quals,
                 postcodes: options.postcodes),
             method: method)
-        let descriptor = try openForReading(options.input)
-        defer { close(descriptor) }
-
         var state: (layout: Layout, deriver: RecordDeriver, explainer: Explainer)?
-        var row = 0
+        var records = 0
         var found: [RecordExplanation] = []
-        do {
-            try CSVReader(descriptor: descriptor).forEachRecord { record in
-                if state == nil {
-                    let layout = try Layout.detect(from: record, file: options.input)
+        try RecordStream.reading(options.input) { stream in
+            try stream.forEach(
+                layout: { layout, _ in
                     state = (layout, RecordDeriver(layout: layout, sideFiles: sideFiles), Explainer(layout: layout))
-                    if layout.hasHeader { return }
-                }
-                row += 1
-                guard record.count == state!.layout.fieldCount else {
-                    throw state!.layout.fieldCountError(record, number: row, file: options.input)
-                }
-                guard matches(record, row: row, options.selection, state!.layout) else { return }
-                var facts = Facts()
-                state!.deriver.load(record, into: &facts)
-                found.append(
-                    RecordExplanation(
-                        row: row, line: record.line,
-                        identifiers: RecordOutputs.identifierColumns.map {
-                            TerminalText.escape(record[state!.layout.position(of: $0)!])
-                        },
-                        fields: state!.explainer.explain(record, &facts)))
-            }
-        } catch let error as CSVSyntaxError {
-            throw Failure.data(
-                DataError(
-                    error.location(file: options.input, record: state == nil ? nil : row + 1, names: state?.layout.fieldNames ?? []),
-                    error.message))
-        } catch let error as DataError {
-            throw Failure.data(error)
+                },
+                record: { record, row, _ in
+                    records = row
+                    guard matches(record, row: row, options.selection, state!.layout) else { return }
+                    var facts = Facts()
+                    state!.deriver.load(record, into: &facts)
+                    found.append(
+                        RecordExplanation(
+                            row: row, line: record.line,
+                            identifiers: RecordOutputs.identifierColumns.map {
+                                TerminalText.escape(record[state!.layout.position(of: $0)!])
+                            },
+                            fields: state!.explainer.explain(record, &facts)))
+                })
         }
         guard !found.isEmpty else {
             switch options.selection {
             case .row(let number):
-                throw Failure.usage("\(options.input) has \(row) records; there is no record \(number)")
+                throw Failure.usage("\(options.input) has \(records) records; there is no record \(number)")
             case .learner(let learner, let aim):
                 throw Failure.usage(
                     "\(options.input) has no record with LEARNREFNUMBER \(learner)"

@@ -163,19 +163,15 @@ public enum MultiRun {
 
     /// The UKPRN of a file's first data record, or nil when it cannot be read.
     static func firstUKPRN(of input: String) -> String? {
-        let descriptor = open(input, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
         struct Found: Error { var ukprn: String }
         var layout: Layout?
         do {
-            try CSVReader(descriptor: descriptor).forEachRecord { record in
-                if layout == nil {
-                    layout = try Layout.detect(from: record, file: input)
-                    if layout!.hasHeader { return }
-                }
-                guard record.count == layout!.fieldCount else { throw Found(ukprn: "") }
-                throw Found(ukprn: record.text(layout!.position(of: .ukprn)!))
+            try RecordStream.reading(input) { stream in
+                try stream.forEach(
+                    layout: { found, _ in layout = found },
+                    record: { record, _, _ in
+                        throw Found(ukprn: record.text(layout!.position(of: .ukprn)!))
+                    })
             }
         } catch let found as Found {
             return found.ukprn.utf8.count == 8 && found.ukprn.utf8.allSatisfy { (0x30...0x39).contains($0) }

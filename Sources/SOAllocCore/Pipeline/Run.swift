@@ -158,14 +158,25 @@ public enum Run {
             var hasher = SHA256()
             var size = 0
             let source = try InputSource(input)
-            try process(
-                file: input, stage: stage, into: place, pipeline: &pipeline, concurrently: concurrently,
-                progress: progress
-            ) { chunk in
+            let observe: (UnsafeRawBufferPointer) -> Void = { chunk in
                 hasher.update(bufferPointer: chunk)
                 size += chunk.count
                 source.keep(chunk)
                 progress?.read(chunk.count)
+            }
+            try RecordStream.reading(input, observe: observe) { stream in
+                stage.start()
+                try stream.forEach(
+                    concurrently: concurrently, prepare: stage.prepare,
+                    layout: { layout, _ in
+                        if pipeline == nil {
+                            pipeline = try RecordPipeline(file: input, layout: layout, place: place)
+                            pipeline!.progress = progress
+                        } else {
+                            pipeline!.use(layout, file: input)
+                        }
+                    },
+                    record: { record, _, derived in try pipeline!.consume(record, derived!) })
             }
             try source.finish()
             sources.append(source)
@@ -233,70 +244,6 @@ public enum Run {
         let output = try CSVOutput(path: place.path(of: name))
         try output.text(text)
         return try output.finish()
-    }
-
-    /// Reads, derives, compares and writes every record of one file, into
-    /// `pipeline` (made from the file's layout when nil, or carried on from
-    /// the files before it).
-    static func process(
-        file: String, stage: RecordStage, into place: some OutputPlace, pipeline: inout RecordPipeline?,
-        concurrently: Bool, progress: RunProgress? = nil, observe: @escaping (UnsafeRawBufferPointer) -> Void
-    ) throws {
-        try stream(
-            file: file, stage: stage, concurrently: concurrently, observe: observe,
-            layout: { layout in
-                if pipeline == nil {
-                    pipeline = try RecordPipeline(file: file, layout: layout, place: place)
-                    pipeline!.progress = progress
-                } else {
-                    pipeline!.use(layout, file: file)
-                }
-            },
-            record: { record, derived in try pipeline!.consume(record, derived) })
-    }
-
-    /// Reads every record of one file, each derived by `stage` as it is read:
-    /// calls `layout` with the file's layout, found from its first record,
-    /// then `record` with each data record and its facts (`isDerived` is false
-    /// for a record with the wrong number of fields). Throws `Failure` for a
-    /// file that cannot be read, malformed CSV, or a file without records,
-    /// with the record's number in this file.
-    static func stream(
-        file: String, stage: RecordStage, concurrently: Bool, observe: ((UnsafeRawBufferPointer) -> Void)? = nil,
-        layout found: (Layout) throws -> Void, record body: (RawRecord, UnsafePointer<Facts>) throws -> Void
-    ) throws {
-        let descriptor = try openForReading(file)
-        defer { close(descriptor) }
-        var layout: Layout?
-        var records = 0
-        do {
-            stage.start(file: file)
-            try CSVReader(descriptor: descriptor, observe: observe).forEachRecord(
-                concurrently: concurrently, prepare: stage.prepare
-            ) { record, derived in
-                if layout == nil {
-                    layout = try Layout.detect(from: record, file: file)
-                    try found(layout!)
-                    if layout!.hasHeader { return }
-                }
-                records += 1
-                try body(record, derived!)
-            }
-        } catch let error as CSVSyntaxError {
-            throw Failure.data(
-                DataError(
-                    error.location(file: file, record: layout == nil ? nil : records + 1, names: layout?.fieldNames ?? []),
-                    error.message))
-        } catch let error as DataError {
-            throw Failure.data(error)
-        } catch let error as ReadError {
-            throw Failure.noInput("\(file): cannot read: \(error.message)")
-        }
-
-        guard layout != nil else { throw Failure.data(DataError(Location(file: file, line: 1), "the file is empty")) }
-        if records == 0 {
-            throw Failure.data(DataError(Location(file: file, line: 2), "the file has a header row but no records"))
-        }
     }
 }
 
@@ -385,13 +332,12 @@ struct SideFiles {
     }
 }
 
-/// The derivation of a provider's records, done as they are read: on the
-/// reading thread when the run reads on one. It finds each file's layout from
-/// its first record, as the consumer does, and derives every data record
-/// with the right number of fields; the consumer reports anything else.
+/// The derivation of a provider's records, done as they are read: the
+/// `prepare` step of the record stream, on the reading thread when the run
+/// reads on one. The stream gives it each data record with the right number
+/// of fields; the consumer reports anything else.
 final class RecordStage: @unchecked Sendable {
     private let sideFiles: SideFiles
-    private var file = ""
     private var layout: Layout?
     /// The provider's deriver, carried from file to file (its linked data
     /// notes which learners were matched).
@@ -402,27 +348,22 @@ final class RecordStage: @unchecked Sendable {
     }
 
     /// Begins the next file.
-    func start(file: String) {
-        self.file = file
+    func start() {
         layout = nil
     }
 
-    /// Derives one record into `facts`, or marks it not derived.
-    func prepare(_ record: RawRecord, _ facts: inout Facts) {
-        facts.isDerived = false
-        if layout == nil {
-            guard let found = try? Layout.detect(from: record, file: file) else { return }
-            layout = found
+    /// Derives one data record of the file into `facts`: the first of each
+    /// file sets the deriver to the file's layout.
+    func prepare(_ record: RawRecord, _ layout: Layout, _ facts: inout Facts) {
+        if self.layout == nil {
+            self.layout = layout
             if deriver == nil {
-                deriver = RecordDeriver(layout: found, sideFiles: sideFiles)
+                deriver = RecordDeriver(layout: layout, sideFiles: sideFiles)
             } else {
-                deriver!.use(found)
+                deriver!.use(layout)
             }
-            if found.hasHeader { return }
         }
-        guard record.count == layout!.fieldCount else { return }
         deriver!.derive(record, into: &facts)
-        facts.isDerived = true
     }
 }
 
@@ -565,9 +506,6 @@ struct RecordPipeline {
     @inline(__always)
     mutating func consume(_ record: RawRecord, _ derived: UnsafePointer<Facts>) throws {
         let row = tally.records + 1
-        guard record.count == layout.fieldCount else {
-            throw layout.fieldCountError(record, number: row, file: file)
-        }
         let ukprn = record[layout.position(of: .ukprn)!]
         var mixed = false
         if let firstUKPRN {

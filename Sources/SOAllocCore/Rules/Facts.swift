@@ -11,8 +11,6 @@ public struct Facts: Sendable {
     public var invalid: UInt64 = 0
     /// For each rule, in derivation order, the index of the clause that gave its value.
     public var decidedBy: InlineArray<16, UInt8>
-    /// Set by a run's derivation step once the record is derived.
-    var isDerived = false
 
     public init() {
         values = InlineArray(repeating: Value.missing)
