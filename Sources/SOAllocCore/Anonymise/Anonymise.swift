@@ -1,10 +1,6 @@
 import Foundation
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// What `soalloc anonymise` is asked to do.
 public struct AnonymiseOptions: Sendable {
@@ -84,10 +80,7 @@ public enum Anonymise {
 
     public static func execute(_ options: AnonymiseOptions) throws -> AnonymiseReport {
         let method = try Run.loadMethod(options.method)
-        let runOptions = RunOptions(
-            input: options.input, output: options.output, method: options.method, quals: options.quals,
-            postcodes: options.postcodes)
-        let sideFiles = try SideFiles(runOptions, method: method)
+        let sideFiles = try SideFiles(quals: options.quals, postcodes: options.postcodes, method: method)
         try Run.checkReadable([options.input])
         let paths = [options.output] + (options.quals.map { _ in [options.sideOutput("quals")] } ?? [])
             + (options.postcodes.map { _ in [options.sideOutput("postcodes")] } ?? [])
@@ -176,7 +169,7 @@ public enum Anonymise {
     ) throws -> Derived {
         var result = Derived()
         var layout: Layout!
-        let stage = RecordStage(sideFiles: sideFiles)
+        let stage = DerivationStep(sideFiles: sideFiles)
         try RecordStream.reading(file) { stream in
             try stream.forEach(
                 prepare: stage.prepare, layout: { found, _ in layout = found },

@@ -1,11 +1,7 @@
 import Crypto
 import Foundation
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The secret behind the pseudonyms: 256 bits from the system's secure random
 /// source, used once and forgotten, or kept in a key file so that files from

@@ -1,10 +1,6 @@
 import Foundation
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Which records `soalloc explain` explains.
 public enum RecordSelection: Sendable, Equatable {
@@ -47,10 +43,7 @@ public enum ExplainRun {
     /// the errors a run would report, and a usage error when nothing matches.
     public static func explain(_ options: Options) throws -> [RecordExplanation] {
         let method = try Run.loadMethod(options.method)
-        let sideFiles = try SideFiles(
-            RunOptions(input: options.input, output: "", method: options.method, quals: options.quals,
-                postcodes: options.postcodes),
-            method: method)
+        let sideFiles = try SideFiles(quals: options.quals, postcodes: options.postcodes, method: method)
         var state: (layout: Layout, deriver: RecordDeriver, explainer: Explainer)?
         var records = 0
         var found: [RecordExplanation] = []

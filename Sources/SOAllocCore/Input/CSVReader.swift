@@ -1,11 +1,7 @@
 import CLibCSV
 import Foundation
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Opens the file at `path` for reading; fails with "no input" (exit 66),
 /// naming the file and the reason.

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A small CSV file given beside the individualised file (`--quals`,
 /// `--postcodes`): read whole with the same strict libcsv reader, found by

@@ -1,11 +1,7 @@
 import Crypto
 import Dispatch
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A CSV file written through large buffers: fields are appended to memory
 /// and reach the disk a megabyte at a time.

@@ -1,10 +1,6 @@
 import Foundation
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Somewhere a run's files are written: an output directory, or a folder in one.
 public protocol OutputPlace {

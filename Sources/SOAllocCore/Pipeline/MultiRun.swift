@@ -1,10 +1,6 @@
 import Foundation
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// One provider of a run over many files: its folder, its files, and how it went.
 public struct ProviderResult: Sendable {
@@ -52,7 +48,7 @@ public enum MultiRun {
         throws -> MultiRunReport
     {
         let method = try Run.loadMethod(options.method)
-        let sideFiles = try SideFiles(options, method: method)
+        let sideFiles = try SideFiles(quals: options.quals, postcodes: options.postcodes, method: method)
         var providers = try group(inputs, merge: merge)
 
         let directory = try OutputDirectory(
@@ -191,7 +187,7 @@ public enum MultiRun {
             try Run.checkReadable(provider.inputs)
             let folder = try directory.folder(provider.folder, names: options.outputNames)
             do {
-                let report = try Run.produce(
+                let report = try Run.writeProvider(
                     inputs: provider.inputs, options: providerOptions, method: method, sideFiles: sideFiles,
                     into: folder, concurrently: concurrently, progress: progress)
                 result.report = report

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The STUBIDs of a provider's records, for the duplicate check, kept so that
 /// memory stays flat however many records there are.

@@ -1,0 +1,159 @@
+import Foundation
+
+import Glibc
+
+/// Everything that handles the data records of one provider, once the layout
+/// of its (first) file is known.
+struct ProviderRecords {
+    var file: String
+    var layout: Layout
+    var comparison: Comparison
+    var outputs: RecordOutputs
+    var facts = Facts()
+    var tally = Tally()
+    var cells = CellTable()
+    var findings: Findings
+    var progress: RunProgress?
+    /// The layout of each file read, in order.
+    private var layouts: [Layout]
+    /// The UKPRN of the first record, and whether every record has it.
+    private var firstUKPRN: [UInt8]?
+    private var firstUKPRNNumber = Value.missing
+    private var oneUKPRN = true
+
+    init(file: String, layout: Layout, place: some OutputPlace) throws {
+        self.file = file
+        self.layout = layout
+        layouts = [layout]
+        findings = Findings(layout: layout)
+        comparison = Comparison(layout: layout)
+        outputs = try RecordOutputs(place: place, layout: layout, derivation: .standard)
+        for (index, slot) in Slot.derived.enumerated() { tally.compared[index] = comparison.compares(slot) }
+    }
+
+    /// Reads the next file, merged into the same provider, by its own layout.
+    mutating func use(_ layout: Layout, file: String) {
+        self.file = file
+        self.layout = layout
+        layouts.append(layout)
+        findings.use(layout)
+        comparison = Comparison(layout: layout)
+        outputs.use(layout, derivation: .standard)
+        for (index, slot) in Slot.derived.enumerated() where comparison.compares(slot) { tally.compared[index] = true }
+    }
+
+    /// The provider: the records' UKPRN, or nil when they have more than one.
+    var provider: String? {
+        oneUKPRN ? firstUKPRN.map { String(decoding: $0, as: UTF8.self) } : nil
+    }
+
+    /// Writes a STUBID_DUPLICATE finding for each record whose STUBID an
+    /// earlier record has, in row order, after the records' other findings.
+    /// The records are found again in one sequential pass over each file that
+    /// has any, by the offsets noted for them: the cost is one more reading of
+    /// the file, whatever the number of duplicates.
+    mutating func reportDuplicateStubids(_ sources: [InputSource]) throws {
+        let duplicates = try findings.stubids.duplicates()
+        var next = 0
+        while next < duplicates.count {
+            let file = duplicates[next].file
+            let layout = layouts[file]
+            let stubid = layout.position(of: .stubid)!
+            outputs.use(layout, derivation: .standard)
+            let descriptor = try sources[file].reopen()
+            defer { close(descriptor) }
+            struct Done: Error {}
+            do {
+                try CSVReader(descriptor: descriptor).forEachRecord(concurrently: true) { record in
+                    let duplicate = duplicates[next]
+                    guard record.offset == duplicate.offset else { return }
+                    tally.findings[Check.stubidDuplicate.index] += 1
+                    try outputs.writeFinding(
+                        row: duplicate.row, record, check: .stubidDuplicate, field: Column.stubid.name,
+                        value: record[stubid], detail: String(duplicate.firstRow))
+                    next += 1
+                    if next == duplicates.count || duplicates[next].file != file { throw Done() }
+                }
+                throw Failure.noInput("\(sources[file].path): cannot read again: the file changed while soalloc read it")
+            } catch is Done {
+            } catch is CSVSyntaxError {
+                throw Failure.noInput("\(sources[file].path): cannot read again: the file changed while soalloc read it")
+            } catch let error as ReadError {
+                throw Failure.noInput("\(sources[file].path): cannot read again: \(error.message)")
+            }
+        }
+    }
+
+    /// Writes the findings about the side files' own rows, after the records':
+    /// unusable qualifications, and learners no record matched.
+    mutating func reportSideFileFindings(_ linked: LinkedData) throws {
+        guard let quals = linked.quals else { return }
+        var findings = quals.findings
+        for index in linked.unmatchedLearners {
+            let first = quals.learners.values[index][0]
+            findings.append(
+                SideFileFinding(
+                    file: quals.path, line: first.line, ukprn: first.ukprn.map(String.init) ?? "",
+                    learner: quals.learners.key(at: index), check: .qualsLearnerNotInFile, field: "LEARNREFNUMBER",
+                    value: quals.learners.key(at: index)))
+        }
+        for finding in findings.sorted(by: { $0.line < $1.line }) {
+            tally.findings[finding.check.index] += 1
+            try outputs.writeSideFileFinding(finding)
+        }
+    }
+
+    /// Writes one data record's rows to every output, from the facts its
+    /// `DerivationStep` derived.
+    @inline(__always)
+    mutating func consume(_ record: RawRecord, _ derived: UnsafePointer<Facts>) throws {
+        let row = tally.records + 1
+        let ukprn = record[layout.position(of: .ukprn)!]
+        var mixed = false
+        if let firstUKPRN {
+            if oneUKPRN && !Self.sameUKPRN(ukprn, firstUKPRN, firstNumber: firstUKPRNNumber) {
+                oneUKPRN = false
+                mixed = true
+            }
+        } else {
+            firstUKPRN = Array(ukprn)
+            firstUKPRNNumber = FieldParsing.numericCode(ukprn)
+        }
+        facts = derived.pointee
+        tally.records += 1
+        if tally.records & 8191 == 0 { progress?.recorded(8192) }
+        cells.count(facts)
+        try outputs.writeDerived(record, facts)
+        try outputs.writeExclusions(row: row, record, facts)
+        try comparison.compare(record, facts) { slot, index, fileValue in
+            tally.differences[index] += 1
+            try outputs.writeDifference(row: row, record, field: slot, fileValue: fileValue, facts)
+        }
+        try findings.report(record, row: row, facts) { check, field, detail in
+            tally.findings[check.index] += 1
+            let (name, position): (String, Int?) =
+                switch field {
+                case .column(let column): (column.name, layout.position(of: column))
+                case .position(let position): (layout.fieldNames[position], position)
+                }
+            let value = position.map { record[$0] } ?? UnsafeBufferPointer(start: nil, count: 0)
+            try outputs.writeFinding(row: row, record, check: check, field: name, value: value, detail: detail)
+        }
+        if mixed {
+            // One file is one provider's: the first record that names another UKPRN is reported.
+            tally.findings[Check.ukprnMixed.index] += 1
+            try outputs.writeFinding(
+                row: row, record, check: .ukprnMixed, field: Column.ukprn.name, value: ukprn,
+                detail: String(decoding: firstUKPRN!, as: UTF8.self))
+        }
+    }
+
+    /// Whether two UKPRNs are the same: as numbers when both are all digits
+    /// (ruling R3: `010000001` is `10000001`), else byte for byte.
+    @inline(__always)
+    static func sameUKPRN(_ ukprn: UnsafeBufferPointer<UInt8>, _ first: [UInt8], firstNumber: Int64) -> Bool {
+        let number = FieldParsing.numericCode(ukprn)
+        if Value.isKnown(number) && Value.isKnown(firstNumber) { return number == firstNumber }
+        return ukprn.elementsEqual(first)
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+
+/// What one run of soalloc over one individualised file is asked to do.
+public struct RunOptions: Sendable {
+    /// The individualised file, as the user named it.
+    public var input: String
+    /// The output directory.
+    public var output: String
+    /// Exit 1 when the file has any difference or data-quality finding.
+    public var strict: Bool
+    /// A method file replacing the default, as the user named it.
+    public var method: String?
+    /// A file of the learners' qualifications on entry.
+    public var quals: String?
+    /// A file of postcodes' quintiles.
+    public var postcodes: String?
+    /// Write `summary.xlsx`.
+    public var xlsx: Bool
+    /// Write `report.html`.
+    public var html: Bool
+    /// How many threads may work at once (recorded in `run.json`; the
+    /// outputs are the same whatever it is).
+    public var jobs: Int
+
+    public init(
+        input: String, output: String, strict: Bool = false, method: String? = nil, quals: String? = nil,
+        postcodes: String? = nil, xlsx: Bool = true, html: Bool = true, jobs: Int = 1
+    ) {
+        self.input = input
+        self.output = output
+        self.strict = strict
+        self.method = method
+        self.quals = quals
+        self.postcodes = postcodes
+        self.xlsx = xlsx
+        self.html = html
+        self.jobs = jobs
+    }
+
+    /// Every file a run writes, in the order `run.json` lists them.
+    public var outputNames: [String] {
+        RecordOutputs.names + AllocationTables.names + (xlsx ? [Workbook.name] : []) + (html ? [HTMLReport.name] : [])
+            + ["method-used.yaml", "run.json"]
+    }
+
+    /// The side files given: the method, qualifications and postcodes files.
+    var sideInputs: [String] { [method, quals, postcodes].compactMap { $0 } }
+
+    /// Every name of a file a run writes under any option.
+    static var everyOutputName: [String] { RunOptions(input: "", output: "", xlsx: true, html: true).outputNames }
+
+    /// With many files: `./soalloc-out/providers/`, apart from the folders of single runs.
+    public static let defaultManyOutput = "soalloc-out/providers"
+
+    /// `./soalloc-out/<file name without extension>/`.
+    public static func defaultOutput(for input: String) -> String {
+        let name = input.split(separator: "/").last.map(String.init) ?? input
+        let stem = name.lastIndex(of: ".").map { String(name[..<$0]) } ?? name
+        return "soalloc-out/\(stem.isEmpty ? name : stem)"
+    }
+
+    /// Every option by its command-line name, for `run.json`.
+    var recorded: [String: String] {
+        [
+            "out": output, "strict": String(strict), "method": method ?? "default", "quals": quals ?? "none",
+            "postcodes": postcodes ?? "none", "xlsx": String(xlsx), "html": String(html), "jobs": String(jobs),
+        ]
+    }
+}
+
+/// What a completed run found.
+public struct RunReport: Sendable {
+    public var options: RunOptions
+    public var tally: Tally
+    public var cells: CellTable
+    public var method: Method
+    public var allocations: Allocations
+    /// The output files, in the order they are listed.
+    public var outputs: [String]
+    /// The provider the records are for: their UKPRN, or nil when they have
+    /// more than one.
+    public var provider: String?
+    /// The files read, with their sizes and SHA-256.
+    public var inputs: [Provenance.Input] = []
+
+    /// The report with its outputs' full paths in `folder`.
+    func placed(in folder: String) -> RunReport {
+        var report = self
+        report.outputs = outputs.map { "\(folder)/\($0)" }
+        return report
+    }
+
+    /// The exit status: 0, or 1 in strict mode when a value differs from
+    /// HEFCE's or a finding of severity `error` is made.
+    public var exitCode: Int32 {
+        options.strict && (tally.totalDifferences > 0 || tally.errorFindings > 0) ? 1 : 0
+    }
+}
