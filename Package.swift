@@ -5,6 +5,7 @@ let package = Package(
     name: "soalloc",
     products: [
         .executable(name: "soalloc", targets: ["soalloc"]),
+        .library(name: "SOAllocRules", targets: ["SOAllocRules"]),
         .library(name: "SOAllocCore", targets: ["SOAllocCore"]),
     ],
     dependencies: [
@@ -23,9 +24,14 @@ let package = Package(
             path: "Sources/CXLSXWriter",
             providers: [.apt(["libxlsxwriter-dev"])]
         ),
+        // The technical document's rules as data: values, slots, conditions,
+        // rules, the derivation program and the explainer. No I/O.
+        .target(name: "SOAllocRules"),
+        // Reading, the pipeline, aggregation, the method and the outputs.
         .target(
             name: "SOAllocCore",
             dependencies: [
+                "SOAllocRules",
                 "CLibCSV",
                 "CXLSXWriter",
                 .product(name: "Yams", package: "Yams"),
@@ -46,8 +52,8 @@ let package = Package(
             ]
         ),
         // The fuzz target of scripts/fuzz; built normally, it replays inputs.
-        .executableTarget(name: "soalloc-fuzz", dependencies: ["SOAllocCore"]),
-        .testTarget(name: "SOAllocCoreTests", dependencies: ["SOAllocCore"]),
+        .executableTarget(name: "soalloc-fuzz", dependencies: ["SOAllocRules", "SOAllocCore"]),
+        .testTarget(name: "SOAllocCoreTests", dependencies: ["SOAllocRules", "SOAllocCore"]),
         .testTarget(name: "soallocTests", dependencies: ["soalloc"]),
     ]
 )

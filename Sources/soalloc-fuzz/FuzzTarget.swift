@@ -5,6 +5,7 @@
 import Foundation
 
 @testable import SOAllocCore
+import SOAllocRules
 
 /// Feeds one input through everything a run does to a record: the strict
 /// reader, layout detection, loading, every derivation, the comparison with
@@ -46,7 +47,7 @@ func fuzzOne(_ bytes: UnsafeBufferPointer<UInt8>) {
 
             var explained = Facts()
             deriver!.load(record, into: &explained)
-            let fields = Explainer(layout: layout!).explain(record, &explained)
+            let fields = Explainer().explain(record, layout!, &explained)
             for (index, field) in fields.enumerated() {
                 let fast = field.field.domain.format(facts[field.field])
                 precondition(field.value == fast, "\(field.field.name): explained \(field.value), fast \(fast)")

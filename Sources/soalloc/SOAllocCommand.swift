@@ -111,12 +111,12 @@ struct RunCommand: ParsableCommand {
                 one.input = files[0]
                 let report = try Run.execute(one, concurrently: jobs >= 2, progress: progress)
                 try writeStandardOutput(Summary.text(report), lost: "the summary (the outputs are written)")
-                if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+                if report.failsStrictCheck { throw ExitCode(1) }
             } else {
                 let report = try MultiRun.execute(options, inputs: files, jobs: jobs, merge: merge, progress: progress)
                 for failure in report.providers.compactMap(\.failure) { printError(failure) }
                 try writeStandardOutput(Summary.text(report), lost: "the summary (the outputs are written)")
-                if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+                if let status = exitStatus(report) { throw ExitCode(status) }
             }
         }
     }
@@ -242,6 +242,30 @@ func reportingFailures(_ body: () throws -> Void) throws {
         printError(failure)
         throw ExitCode(failure.exitCode)
     }
+}
+
+extension Failure {
+    /// The `sysexits.h` status of each kind of failure.
+    var exitCode: Int32 {
+        switch self {
+        case .usage: 64  // EX_USAGE
+        case .data: 65  // EX_DATAERR
+        case .noInput: 66  // EX_NOINPUT
+        case .cannotCreate: 73  // EX_CANTCREAT
+        case .output: 74  // EX_IOERR
+        }
+    }
+}
+
+/// The exit status of a run of many files, when not 0: 65 when a provider's
+/// file is bad (66 when one is missing), else 1 in strict mode when a
+/// provider has differences or errors.
+func exitStatus(_ report: MultiRunReport) -> Int32? {
+    let failures = report.providers.compactMap(\.failure)
+    if !failures.isEmpty {
+        return failures.contains { if case .data = $0 { true } else { false } } ? 65 : failures[0].exitCode
+    }
+    return report.failsStrictCheck ? 1 : nil
 }
 
 /// Prints a failure's one-line message on standard error.

@@ -1,4 +1,5 @@
 import Foundation
+import SOAllocRules
 
 /// The cell tables: headcount and summed FTE of every cell, counted as records stream through.
 public struct CellTable: Sendable, Equatable {
@@ -45,7 +46,7 @@ public struct CellTable: Sendable, Equatable {
     /// providers' summed this way, so that the providers' files add up to the
     /// sector's exactly.
     public mutating func add(asWritten other: CellTable) {
-        let hundredth = FieldParsing.decimalScale  // 0.01 FTE is 1% of a record, a million millionths.
+        let hundredth = Value.decimalScale  // 0.01 FTE is 1% of a record, a million millionths.
         for index in headcount.indices {
             let exact = other.fteMillionths[index]
             // Rounded half-up (away from zero at the half), as `fte(_:)` rounds.
@@ -72,7 +73,7 @@ public struct CellTable: Sendable, Equatable {
 
     /// The cell's FTE: Σ HEFESFTE / 100, exact.
     public func exactFTE(_ cell: Cell) -> Decimal {
-        Decimal(fteMillionths[cell.index]) / Decimal(FieldParsing.decimalScale * 100)
+        Decimal(fteMillionths[cell.index]) / Decimal(Value.decimalScale * 100)
     }
 
     /// The cell's FTE as `cells.csv` gives it: rounded half-up to two places.

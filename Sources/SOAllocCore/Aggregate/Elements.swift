@@ -1,3 +1,5 @@
+import SOAllocRules
+
 /// An allocation element: one of the targeted allocations.
 ///
 /// Every element is declared once, in `Element.all`: its names, its

@@ -1,6 +1,7 @@
 import Foundation
 
 import Glibc
+import SOAllocRules
 
 /// What `soalloc anonymise` is asked to do.
 public struct AnonymiseOptions: Sendable {

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 
 import Glibc
+import SOAllocRules
 
 /// The secret behind the pseudonyms: 256 bits from the system's secure random
 /// source, used once and forgotten, or kept in a key file so that files from

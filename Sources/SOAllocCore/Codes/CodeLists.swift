@@ -1,3 +1,5 @@
+import SOAllocRules
+
 /// An ILR code list with each code's validity (`Codes/*.csv`, the 2018-19
 /// lists, copied from the specification and compiled in).
 public struct CodeList: Sendable {

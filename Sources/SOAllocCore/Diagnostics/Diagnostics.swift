@@ -1,3 +1,5 @@
+import SOAllocRules
+
 /// Where a problem was found: a file, and as much of a position in it as is known.
 ///
 /// Every message soalloc prints about input names its place the same way:
@@ -52,26 +54,25 @@ public struct DataError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { TerminalText.escape("\(location.description): \(message)") }
 }
 
-/// Why a run could not complete, with the `sysexits.h` status it exits with.
+/// Why a run could not complete. The command line gives each kind its
+/// `sysexits.h` status.
 public enum Failure: Error, Sendable, CustomStringConvertible {
-    /// The command line is wrong (64, `EX_USAGE`).
+    /// The command line, or a method file, is wrong.
     case usage(String)
-    /// The input is not a readable individualised file (65, `EX_DATAERR`).
+    /// The input is not a readable individualised file.
     case data(DataError)
-    /// An input file is missing or unreadable (66, `EX_NOINPUT`).
+    /// An input file is missing or unreadable.
     case noInput(String)
-    /// An output directory cannot be created (73, `EX_CANTCREAT`).
+    /// An output directory cannot be created.
     case cannotCreate(String)
-    /// An output cannot be written (74, `EX_IOERR`).
+    /// An output cannot be written.
     case output(String)
 
-    public var exitCode: Int32 {
+    /// Whether the outputs could not be created or written, rather than an input read.
+    public var isAboutOutputs: Bool {
         switch self {
-        case .usage: 64
-        case .data: 65
-        case .noInput: 66
-        case .cannotCreate: 73
-        case .output: 74
+        case .cannotCreate, .output: true
+        case .usage, .data, .noInput: false
         }
     }
 

@@ -1,3 +1,5 @@
+import SOAllocRules
+
 /// Text for a terminal: every byte that could act on it, written as an escape.
 ///
 /// Input is data, never code: a value copied from a file into a message, the

@@ -1,3 +1,5 @@
+import SOAllocRules
+
 /// `exclusions.csv`: for every record, why it is in or out of each
 /// population — DISPOP, WAPOP and EQPOP. HEFCE's "details of why they were
 /// excluded", made complete.

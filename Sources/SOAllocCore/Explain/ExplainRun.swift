@@ -1,6 +1,7 @@
 import Foundation
 
 import Glibc
+import SOAllocRules
 
 /// Which records `soalloc explain` explains.
 public enum RecordSelection: Sendable, Equatable {
@@ -50,7 +51,7 @@ public enum ExplainRun {
         try RecordStream.reading(options.input) { stream in
             try stream.forEach(
                 layout: { layout, _ in
-                    state = (layout, RecordDeriver(layout: layout, sideFiles: sideFiles), Explainer(layout: layout))
+                    state = (layout, RecordDeriver(layout: layout, sideFiles: sideFiles), Explainer())
                 },
                 record: { record, row, _ in
                     records = row
@@ -63,7 +64,7 @@ public enum ExplainRun {
                             identifiers: RecordOutputs.identifierColumns.map {
                                 TerminalText.escape(record[state!.layout.position(of: $0)!])
                             },
-                            fields: state!.explainer.explain(record, &facts)))
+                            fields: state!.explainer.explain(record, state!.layout, &facts)))
                 })
         }
         guard !found.isEmpty else {
@@ -221,5 +222,13 @@ public enum ExplanationJSON {
 
     static func inputs(_ outcome: ConditionOutcome) -> [String: String] {
         Dictionary(outcome.inputs.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+    }
+}
+
+extension Explainer {
+    /// Explains a record read by `layout`: the file's text of each input as
+    /// the record has it, escaped for the terminal.
+    func explain(_ record: RawRecord, _ layout: Layout, _ facts: inout Facts) -> [FieldExplanation] {
+        explain(&facts) { column in layout.position(of: column).map { TerminalText.escape(record[$0]) } }
     }
 }

@@ -2,6 +2,7 @@ import CLibCSV
 import Foundation
 
 import Glibc
+import SOAllocRules
 
 /// Opens the file at `path` for reading; fails with "no input" (exit 66),
 /// naming the file and the reason.

@@ -1,6 +1,7 @@
 import Foundation
 
 import Glibc
+import SOAllocRules
 
 /// An input file that can be read again, at the offset of a record, for the
 /// duplicate-STUBID findings: the file itself when it is a regular file, or a

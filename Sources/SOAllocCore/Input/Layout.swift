@@ -1,3 +1,5 @@
+import SOAllocRules
+
 /// Where each column is in the records of one file (ruling R1).
 public struct Layout: Sendable, Equatable {
     /// True when the file starts with a header row.

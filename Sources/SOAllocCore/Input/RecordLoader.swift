@@ -1,3 +1,5 @@
+import SOAllocRules
+
 /// Reads a record's input fields into `Facts`, interning codes and parsing
 /// dates and numbers from the bytes (rulings R3, R4, R6, R9–R11).
 public struct RecordLoader: Sendable {

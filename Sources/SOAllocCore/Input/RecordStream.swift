@@ -1,6 +1,7 @@
 import Foundation
 
 import Glibc
+import SOAllocRules
 
 /// The data records of one individualised file, as every command reads them.
 ///

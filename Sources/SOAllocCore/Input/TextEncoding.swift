@@ -1,3 +1,5 @@
+import SOAllocRules
+
 /// What the first bytes of an input say about it, before it is read as CSV.
 ///
 /// An individualised file is CSV text. A file saved from Excel as a workbook,

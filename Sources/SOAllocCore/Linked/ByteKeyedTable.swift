@@ -1,3 +1,5 @@
+import SOAllocRules
+
 /// A hash map from byte strings to values, looked up with borrowed bytes.
 ///
 /// The side files are held in memory, and every record of the main file looks

@@ -1,3 +1,5 @@
+import SOAllocRules
+
 /// The quals file (`--quals FILE`): each learner's qualifications on entry.
 ///
 /// Columns by name: LEARNREFNUMBER (required), QUALTYPE, QUALSBJ, QUALGRADE

@@ -1,3 +1,5 @@
+import SOAllocRules
+
 /// The quintiles of each postcode (`--postcodes FILE`), for WAQUIN (ruling R9).
 ///
 /// The file has the header `POSTCODE,POLAR3,ATTAINMENT`: POLAR3 is the young

@@ -1,4 +1,5 @@
 import Glibc
+import SOAllocRules
 
 /// A small CSV file given beside the individualised file (`--quals`,
 /// `--postcodes`): read whole with the same strict libcsv reader, found by

@@ -1,4 +1,5 @@
 import Foundation
+import SOAllocRules
 
 /// The side files of a run, read before the individualised file.
 struct SideFiles {

@@ -1,4 +1,5 @@
 import Foundation
+import SOAllocRules
 
 /// One element's money: its weighted volume, and the allocation when the
 /// method sets a rate.

@@ -1,3 +1,5 @@
+import SOAllocRules
+
 /// The method shipped with soalloc, printed by `soalloc method show`.
 ///
 /// Every rate is null and every weight is a placeholder of 1, so that a

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Yams
+import SOAllocRules
 
 /// What an element's weighted volume counts: students, or their FTE.
 public enum Basis: String, Sendable, CaseIterable {

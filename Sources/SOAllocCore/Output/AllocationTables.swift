@@ -1,4 +1,5 @@
 import Foundation
+import SOAllocRules
 
 /// A value of a finance table, typed, so that each output writes it as it
 /// should: the CSV files and the report as text, the workbook as a number

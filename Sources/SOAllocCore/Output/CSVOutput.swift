@@ -2,6 +2,7 @@ import Crypto
 import Dispatch
 
 import Glibc
+import SOAllocRules
 
 /// A CSV file written through large buffers: fields are appended to memory
 /// and reach the disk a megabyte at a time.

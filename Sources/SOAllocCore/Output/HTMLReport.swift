@@ -1,4 +1,5 @@
 import Foundation
+import SOAllocRules
 
 /// `report.html`: one self-contained page for a finance team or an auditor —
 /// the provider, the inputs, the money, the cell tables with two charts, and

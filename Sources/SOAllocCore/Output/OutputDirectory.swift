@@ -1,6 +1,7 @@
 import Foundation
 
 import Glibc
+import SOAllocRules
 
 /// Somewhere a run's files are written: an output directory, or a folder in one.
 public protocol OutputPlace {

@@ -1,4 +1,5 @@
 import Foundation
+import SOAllocRules
 
 /// One provider's run as the workbook and the HTML report present it: what
 /// was read, what was found and the money.

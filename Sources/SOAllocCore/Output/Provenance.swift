@@ -1,4 +1,5 @@
 import Foundation
+import SOAllocRules
 
 /// `run.json`: what an auditor needs to reproduce a figure months later.
 ///

@@ -1,3 +1,5 @@
+import SOAllocRules
+
 /// The per-record output files: `derived.csv` (ruling R14), `differences.csv`
 /// (ruling R15), `credibility.csv` and `exclusions.csv`. Each row starts with
 /// the record's identifiers, copied from the file after trimming. Every text

@@ -1,3 +1,5 @@
+import SOAllocRules
+
 /// The rule reference, generated from the rule declarations themselves, so
 /// that the documentation cannot drift from the code: `soalloc rules` prints
 /// it, and `docs/rules.md` holds it after a marker line (a test keeps the page

@@ -1,4 +1,5 @@
 import Foundation
+import SOAllocRules
 
 /// The one-screen summary a run prints on standard output. Each line is
 /// escaped for the terminal (`TerminalText`): it names files the user gave.
@@ -50,7 +51,7 @@ public enum Summary {
 
         lines.append("outputs")
         lines += report.outputs.map { "  " + $0 }
-        if report.exitCode != 0 {
+        if report.failsStrictCheck {
             lines.append("strict: exit status 1 (differences, or findings of severity error, above)")
         }
         return TerminalText.lines(lines) + "\n"

@@ -1,6 +1,7 @@
 import CXLSXWriter
 import Crypto
 import Foundation
+import SOAllocRules
 
 /// `summary.xlsx`: the run as a workbook a finance team opens, laid out like
 /// HEFCE's SO14 workbook, written with libxlsxwriter.

@@ -1,3 +1,5 @@
+import SOAllocRules
+
 /// Compares HEFCE's derived values in the file with ours (ruling R15).
 ///
 /// Both sides are read in the derived field's domain after ruling R3's

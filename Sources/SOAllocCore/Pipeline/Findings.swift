@@ -1,3 +1,5 @@
+import SOAllocRules
+
 /// The data-quality findings of each record: text the rules could not read
 /// (rulings R4, R6, R9–R11), rule clauses that report a check, and the
 /// credibility checks of the record as a whole (dates, codes, FTE, required

@@ -1,6 +1,7 @@
 import Foundation
 
 import Glibc
+import SOAllocRules
 
 /// One provider of a run over many files: its folder, its files, and how it went.
 public struct ProviderResult: Sendable {
@@ -25,13 +26,8 @@ public struct MultiRunReport: Sendable {
     /// The output directory.
     public var output: String
 
-    /// 65 when a provider's file is bad (66 when one is missing), else 1 in
-    /// strict mode when a provider has differences or errors, else 0.
-    public var exitCode: Int32 {
-        let failures = providers.compactMap(\.failure)
-        if !failures.isEmpty { return failures.contains { $0.exitCode == 65 } ? 65 : failures[0].exitCode }
-        return providers.compactMap(\.report).contains { $0.exitCode != 0 } ? 1 : 0
-    }
+    /// Whether strict mode fails the run: a provider has differences or errors.
+    public var failsStrictCheck: Bool { providers.compactMap(\.report).contains(where: \.failsStrictCheck) }
 }
 
 /// Runs many individualised files at once, one provider each, `jobs` at a
@@ -77,7 +73,7 @@ public enum MultiRun {
             queue.waitUntilDone(workers: workers)
             providers = results.values
             // A provider that could not write its outputs fails the whole run: the disk is full, or the like.
-            if let failure = providers.compactMap(\.failure).first(where: { $0.exitCode == 73 || $0.exitCode == 74 }) {
+            if let failure = providers.compactMap(\.failure).first(where: \.isAboutOutputs) {
                 throw failure
             }
 

@@ -1,6 +1,7 @@
 import Foundation
 
 import Glibc
+import SOAllocRules
 
 /// Everything that handles the data records of one provider, once the layout
 /// of its (first) file is known.

@@ -1,4 +1,5 @@
 import Foundation
+import SOAllocRules
 
 /// The derivation of a provider's records, done as they are read: the
 /// `prepare` step of the record stream, on the reading thread when the run

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 
 import Glibc
+import SOAllocRules
 
 /// Streams one individualised file through the derivations into the output files.
 public enum Run {

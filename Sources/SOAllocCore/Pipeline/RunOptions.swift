@@ -1,4 +1,5 @@
 import Foundation
+import SOAllocRules
 
 /// What one run of soalloc over one individualised file is asked to do.
 public struct RunOptions: Sendable {
@@ -90,9 +91,9 @@ public struct RunReport: Sendable {
         return report
     }
 
-    /// The exit status: 0, or 1 in strict mode when a value differs from
-    /// HEFCE's or a finding of severity `error` is made.
-    public var exitCode: Int32 {
-        options.strict && (tally.totalDifferences > 0 || tally.errorFindings > 0) ? 1 : 0
+    /// Whether strict mode fails the run: a value differs from HEFCE's, or a
+    /// finding of severity `error` is made.
+    public var failsStrictCheck: Bool {
+        options.strict && (tally.totalDifferences > 0 || tally.errorFindings > 0)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SOAllocRules
 
 /// Progress of a long run, for a terminal: how much of the input has been
 /// read, records a second, and the time left. At most four updates a

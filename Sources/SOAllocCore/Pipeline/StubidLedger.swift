@@ -1,4 +1,5 @@
 import Glibc
+import SOAllocRules
 
 /// The STUBIDs of a provider's records, for the duplicate check, kept so that
 /// memory stays flat however many records there are.

@@ -1,3 +1,5 @@
+import SOAllocRules
+
 /// Counts kept while a file streams through, besides the cell tables.
 public struct Tally: Sendable, Equatable {
     public var records = 0

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import SOAllocCore
+@testable import SOAllocRules
 
 /// The cell table of some test records.
 private func cells(_ records: [TestRecord]) -> CellTable {
@@ -78,7 +79,7 @@ struct CellTableTests {
         #expect(table.fte(cell("Y_F_U")).fixed(2) == "0.50")
         #expect(table.headcount[cell("DISPOP").index] == 3)
         #expect(!table.overflowed)
-        #expect(table.fteMillionths.allSatisfy { $0 >= 0 && $0 <= 3 * FieldParsing.fteRange.upperBound })
+        #expect(table.fteMillionths.allSatisfy { $0 >= 0 && $0 <= 3 * Value.fteRange.upperBound })
     }
 
     @Test("a sector adds its providers' cells as cells.csv writes them: FTE rounded to two places each")

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import SOAllocCore
+@testable import SOAllocRules
 
 /// `body`'s result for the bytes of `text`, as text.
 private func apply(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> [UInt8]) -> String {
@@ -300,7 +301,7 @@ struct PseudonymsKeyFileTests {
             _ = try PseudonymKey.read(path)
             Issue.record("a key file holding \(content.debugDescription) was accepted")
         } catch let failure as Failure {
-            #expect(failure.exitCode == 65)
+            #expect(failure.isData)
             guard case .data = failure else {
                 Issue.record("expected a data error, got \(failure)")
                 return

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import SOAllocCore
+@testable import SOAllocRules
 
 @Suite("The self-check of anonymise")
 struct AnonymiseSelfCheckTests {

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import SOAllocCore
+@testable import SOAllocRules
 
 /// The checks a run of test records reports, with their columns and details, record by record.
 private func findings(_ records: [TestRecord]) -> [[String]] {

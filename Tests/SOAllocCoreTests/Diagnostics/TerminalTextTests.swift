@@ -1,6 +1,7 @@
 import Testing
 
 @testable import SOAllocCore
+@testable import SOAllocRules
 
 @Suite("Text for the terminal: control bytes escaped")
 struct TerminalTextTests {

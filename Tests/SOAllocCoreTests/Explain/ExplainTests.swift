@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import SOAllocCore
+@testable import SOAllocRules
 
 /// Each sample with its side files and its golden derived.csv.
 private let samples: [(input: String, sideFiles: SideFiles, golden: String)] = {
@@ -10,9 +11,8 @@ private let samples: [(input: String, sideFiles: SideFiles, golden: String)] = {
         ("TestData/\($0).ind", SideFiles(), "TestData/expected/\($0)/derived.csv")
     }
     let linked = try! SideFiles(
-        RunOptions(
-            input: "", output: "", quals: repository.appendingPathComponent("TestData/linked/SO14_F10000001.quals.csv").path,
-            postcodes: repository.appendingPathComponent("TestData/linked/SO14_F10000001.postcodes.csv").path),
+        quals: repository.appendingPathComponent("TestData/linked/SO14_F10000001.quals.csv").path,
+        postcodes: repository.appendingPathComponent("TestData/linked/SO14_F10000001.postcodes.csv").path,
         method: method)
     list.append(("TestData/SO14_F10000001.ind", linked, "TestData/linked/expected/SO14_F10000001/derived.csv"))
     return list
@@ -24,7 +24,7 @@ private func explained(_ record: TestRecord) -> [FieldExplanation] {
     var deriver = RecordDeriver(layout: TestRecord.layout, sideFiles: SideFiles())
     return record.withRawRecord { raw in
         deriver.load(raw, into: &facts)
-        return Explainer(layout: TestRecord.layout).explain(raw, &facts)
+        return Explainer().explain(raw, TestRecord.layout, &facts)
     }
 }
 
@@ -46,14 +46,14 @@ struct ExplainTests {
         try CSVReader(descriptor: descriptor).forEachRecord { record in
             if state == nil {
                 let layout = try Layout.detect(from: record, file: input)
-                state = (layout, RecordDeriver(layout: layout, sideFiles: sideFiles), Explainer(layout: layout))
+                state = (layout, RecordDeriver(layout: layout, sideFiles: sideFiles), Explainer())
                 if layout.hasHeader { return }
             }
             var fast = Facts()
             state!.deriver.derive(record, into: &fast)
             var explained = Facts()
             state!.deriver.load(record, into: &explained)
-            let fields = state!.explainer.explain(record, &explained)
+            let fields = state!.explainer.explain(record, state!.layout, &explained)
             let goldenRow = derived[row]
             row += 1
             for (index, field) in fields.enumerated() {

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import SOAllocCore
+@testable import SOAllocRules
 
 @Suite("Reading CSV with libcsv (ruling R3)")
 struct CSVReaderTests {

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import SOAllocCore
+@testable import SOAllocRules
 
 private func parse(_ text: String, _ parser: (UnsafeBufferPointer<UInt8>) -> Parsed) -> Parsed {
     var text = text

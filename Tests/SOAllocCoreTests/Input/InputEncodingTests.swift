@@ -1,6 +1,7 @@
 import Testing
 
 @testable import SOAllocCore
+@testable import SOAllocRules
 
 @Suite("Reading UTF-16, refusing what is not text, and bounding fields and records")
 struct InputEncodingTests {

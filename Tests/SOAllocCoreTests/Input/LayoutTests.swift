@@ -1,6 +1,7 @@
 import Testing
 
 @testable import SOAllocCore
+@testable import SOAllocRules
 
 /// The first record of `text` as the reader delivers it, and the layout found from it.
 private func layout(_ text: String) throws -> Layout {

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import SOAllocCore
+@testable import SOAllocRules
 
 // `--postcodes FILE`: the POLAR3 and educational attainment quintiles of each
 // postcode, for WAQUIN (paragraph 18, ruling R9). Each rule is shown holding

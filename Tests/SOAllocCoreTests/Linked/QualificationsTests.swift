@@ -1,6 +1,7 @@
 import Testing
 
 @testable import SOAllocCore
+@testable import SOAllocRules
 
 // `--quals FILE`: the learners' qualifications on entry, scored by paragraphs
 // 25–29 of the technical document (SOTARIFF, SOGRADECOMB) and rulings R10 and

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import SOAllocCore
+@testable import SOAllocRules
 
 @Suite("Money")
 struct AllocationTests {
@@ -144,7 +145,7 @@ struct AllocationTests {
         #expect {
             try Allocations(cells: cells, method: method)
         } throws: { error in
-            guard let failure = error as? Failure, failure.exitCode == 65 else { return false }
+            guard let failure = error as? Failure, failure.isData else { return false }
             return failure.description
                 == "huge.yaml: the retention element's weighted volume or allocation cannot be held exactly in 38 significant digits; nothing was written"
         }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import SOAllocCore
+@testable import SOAllocRules
 
 /// The failure reading `yaml` ends with, or nil when it reads.
 private func failure(_ yaml: String) -> Failure? {
@@ -87,7 +88,7 @@ struct MethodTests {
         ])
     func usageErrors(original: String, replacement: String, message: String) {
         let failure = failure(method { $0.replacingOccurrences(of: original, with: replacement) })
-        #expect(failure?.exitCode == 64)
+        #expect(failure?.isUsage == true)
         #expect(failure?.description == message)
     }
 
@@ -97,7 +98,7 @@ struct MethodTests {
     ])
     func tooManyDigits(number: String) {
         let failure = failure(method { $0.replacingOccurrences(of: "rate: 100", with: "rate: \(number)") })
-        #expect(failure?.exitCode == 64)
+        #expect(failure?.isUsage == true)
         #expect(failure?.description == "m.yaml: line 3: elements.disability.rate: '\(number)' has 39 significant digits; at most 38 can be held exactly")
     }
 
@@ -119,7 +120,7 @@ struct MethodTests {
     ])
     func duplicateKey(original: String, replacement: String, message: String) {
         let failure = failure(method { $0.replacingOccurrences(of: original, with: replacement) })
-        #expect(failure?.exitCode == 64)
+        #expect(failure?.isUsage == true)
         #expect(failure?.description == message)
     }
 
@@ -149,7 +150,7 @@ struct MethodTests {
         text += "name: \"x\"\n" + key
         let started = Date()
         let failure = failure(text)
-        #expect(failure?.exitCode == 64)
+        #expect(failure?.isUsage == true)
         #expect(failure?.description == "m.yaml: line \(line): an alias (*name) used as a key; a method file needs no aliases")
         #expect(Date().timeIntervalSince(started) < 5)
     }
@@ -162,7 +163,7 @@ struct MethodTests {
     @Test("text that is not YAML is a data error with its line")
     func malformed() {
         let failure = failure("name: \"test\"\nelements:\n  disability: { basis: headcount\n")
-        #expect(failure?.exitCode == 65)
+        #expect(failure?.isData == true)
         #expect(failure?.description.hasPrefix("m.yaml: line ") == true)
     }
 

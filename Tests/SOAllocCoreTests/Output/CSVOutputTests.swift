@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import SOAllocCore
+@testable import SOAllocRules
 
 @Suite("CSV outputs: text from an input never runs as a formula")
 struct CSVOutputTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import SOAllocCore
+@testable import SOAllocRules
 
 @Suite("Text for the workbook and the report")
 struct PresentationTests {

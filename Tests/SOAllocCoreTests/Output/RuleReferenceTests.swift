@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import SOAllocCore
+@testable import SOAllocRules
 
 @Suite("The rule reference in docs/rules.md")
 struct RuleReferenceTests {

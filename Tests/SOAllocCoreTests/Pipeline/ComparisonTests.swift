@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import SOAllocCore
+@testable import SOAllocRules
 
 @Suite("Comparing the file's derived values with ours (rulings R3, R15)")
 struct ComparisonTests {
@@ -15,7 +16,7 @@ struct ComparisonTests {
         case .code(let vocabulary): Array(0..<Int64(vocabulary.names.count))
         case .number: [0, 1, 2, 3, 5, 30, 291, 9998]
         case .date: [2014_08_01, 1996_02_29]
-        case .decimal: [0, 25 * FieldParsing.decimalScale, 375 * FieldParsing.decimalScale / 10]
+        case .decimal: [0, 25 * Value.decimalScale, 375 * Value.decimalScale / 10]
         }
     }
 

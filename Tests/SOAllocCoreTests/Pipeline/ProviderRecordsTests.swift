@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import SOAllocCore
+@testable import SOAllocRules
 
 /// A clean record (no findings but those a test plants) with some columns changed.
 private func record(_ changes: [Column: String]) -> TestRecord {
@@ -55,7 +56,7 @@ struct ProviderRecordsTests {
             }.joined(separator: "\n") + "\n")
         let options = RunOptions(input: "\(first) \(second)", output: "\(directory.path)/out")
         let out = try OutputDirectory(options.output, names: options.outputNames)
-        let report = try Run.produce(
+        let report = try Run.writeProvider(
             inputs: [first, second], options: options, method: .standard(), sideFiles: SideFiles(), into: out,
             concurrently: false, progress: nil)
         try out.commit()

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import SOAllocCore
+@testable import SOAllocRules
 
 /// Runs soalloc over `text` written to a file named `SO14_F10000001.ind`.
 private func run(_ text: String, in directory: TemporaryDirectory, strict: Bool = false) throws -> RunReport {
@@ -78,11 +79,11 @@ struct RunTests {
 
     @Test("strict mode exits 1 when anything differs or is found")
     func strict() throws {
-        #expect(try run(TestFile.text([TestRecord()]), in: TemporaryDirectory(), strict: true).exitCode == 0)
-        #expect(try run(TestFile.text([TestRecord()]), in: TemporaryDirectory(), strict: false).exitCode == 0)
-        #expect(try run(TestFile.text([TestRecord([.dispop: "0"])]), in: TemporaryDirectory(), strict: true).exitCode == 1)
-        #expect(try run(TestFile.text([TestRecord([.hefesfte: ""])]), in: TemporaryDirectory(), strict: true).exitCode == 1)
-        #expect(try run(TestFile.text([TestRecord([.dispop: "0"])]), in: TemporaryDirectory()).exitCode == 0)
+        #expect(try run(TestFile.text([TestRecord()]), in: TemporaryDirectory(), strict: true).failsStrictCheck == false)
+        #expect(try run(TestFile.text([TestRecord()]), in: TemporaryDirectory(), strict: false).failsStrictCheck == false)
+        #expect(try run(TestFile.text([TestRecord([.dispop: "0"])]), in: TemporaryDirectory(), strict: true).failsStrictCheck == true)
+        #expect(try run(TestFile.text([TestRecord([.hefesfte: ""])]), in: TemporaryDirectory(), strict: true).failsStrictCheck == true)
+        #expect(try run(TestFile.text([TestRecord([.dispop: "0"])]), in: TemporaryDirectory()).failsStrictCheck == false)
     }
 
     @Test("a file without a header row is read by position")
@@ -100,7 +101,7 @@ struct RunTests {
         lines.insert("", at: 2)
         lines[3] = String(lines[3][..<lines[3].lastIndex(of: ",")!])
         let (failure, leftovers) = failure(lines.joined(separator: "\n") + "\n")
-        #expect(failure?.exitCode == 65)
+        #expect(failure?.isData == true)
         #expect(failure?.description.hasSuffix(
             "SO14_F10000001.ind: line 4: record 2: field 20 (SOLINK): missing: the record has 19 fields, expected 20")
             == true)
@@ -115,14 +116,14 @@ struct RunTests {
         #expect(failure?.description.hasSuffix(
             "SO14_F10000001.ind: line 2: record 1: field 2 (LEARNREFNUMBER): a double quote inside an unquoted field (quote the whole field and double the quote)"
         ) == true)
-        #expect(failure?.exitCode == 65)
+        #expect(failure?.isData == true)
         #expect(leftovers == [])
     }
 
     @Test("an empty file and a header-only file are data errors")
     func noRecords() {
         #expect(failure("").failure?.description.hasSuffix("SO14_F10000001.ind: line 1: the file is empty") == true)
-        #expect(failure("\n \n").failure?.exitCode == 65)
+        #expect(failure("\n \n").failure?.isData == true)
         #expect(failure(TestFile.header + "\n").failure?.description.hasSuffix(
             "SO14_F10000001.ind: line 2: the file has a header row but no records") == true)
     }
@@ -135,7 +136,7 @@ struct RunTests {
         do {
             _ = try Run.execute(RunOptions(input: "/nonexistent/SO14_F1.ind", output: "/tmp/unused"))
         } catch let failure as Failure {
-            #expect(failure.exitCode == 66)
+            #expect(failure.isNoInput)
             #expect(failure.description == "/nonexistent/SO14_F1.ind: cannot open: No such file or directory")
         } catch {
             Issue.record("unexpected \(error)")

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import SOAllocCore
+@testable import SOAllocRules
 
 @Suite("The derivation stages")
 struct DerivationTests {

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import SOAllocCore
+@testable import SOAllocRules
 
 // Paragraphs 8–11: UGDSA, PGDSA, DISPOP, DISALLOC. Each row of each table is
 // reached by one test and just missed by another.

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import SOAllocCore
+@testable import SOAllocRules
 
 // Paragraphs 19–35: SOLINKAGE, SOTARIFF, SOGRADECOMB, SOENTQUAL, EQPOP,
 // UGLEVEL, EQGRP. Each row of each table is reached by one test and just

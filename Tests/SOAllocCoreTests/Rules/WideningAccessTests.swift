@@ -1,6 +1,7 @@
 import Testing
 
 @testable import SOAllocCore
+@testable import SOAllocRules
 
 // Paragraphs 12–18: SOENTRANT, SOENTRYAGE, HIGHQUAL, EXCLPC, WAPOP, WAQUIN.
 // Each row of each table is reached by one test and just missed by another,

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import SOAllocCore
+@testable import SOAllocRules
 
 /// The repository, from this file's path.
 let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -71,11 +72,20 @@ func expectDataError(
             Issue.record("expected a data error, got \(failure)", sourceLocation: sourceLocation)
             return
         }
-        #expect(failure.exitCode == 65, sourceLocation: sourceLocation)
+        #expect(failure.isData, sourceLocation: sourceLocation)
         #expect(error.location.file == file, sourceLocation: sourceLocation)
         #expect(error.location.line == line, "\(error)", sourceLocation: sourceLocation)
         #expect(error.description.hasPrefix("\(file): line \(line): "), sourceLocation: sourceLocation)
     } catch {
         Issue.record("expected a data error, got \(error)", sourceLocation: sourceLocation)
     }
+}
+
+extension Failure {
+    /// A usage error: the command line, or a method file, is wrong.
+    var isUsage: Bool { if case .usage = self { true } else { false } }
+    /// A data error: an input is not what soalloc reads.
+    var isData: Bool { if case .data = self { true } else { false } }
+    /// An input that is missing or cannot be read.
+    var isNoInput: Bool { if case .noInput = self { true } else { false } }
 }

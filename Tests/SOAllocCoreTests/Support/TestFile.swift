@@ -1,4 +1,5 @@
 @testable import SOAllocCore
+@testable import SOAllocRules
 
 /// An individualised file made of test records, with a header row of the
 /// columns the records give a value (always the required ones).

@@ -1,4 +1,5 @@
 @testable import SOAllocCore
+@testable import SOAllocRules
 
 /// A record of the individualised file made from column values, for rule tests.
 ///

@@ -31,13 +31,13 @@ public enum Domain: Sendable {
             return number
         case .decimal:
             guard let number = Int64(text) else { preconditionFailure("\(text) is not a number") }
-            return number * FieldParsing.decimalScale
+            return number * Value.decimalScale
         case .date: preconditionFailure("dates are declared with Rule.date(_:_:_:)")
         }
     }
 
     static func formatDecimal(_ value: Int64) -> String {
-        let scale = FieldParsing.decimalScale
+        let scale = Value.decimalScale
         let sign = value < 0 ? "-" : ""
         let magnitude = value.magnitude
         var text = sign + String(magnitude / UInt64(scale))
@@ -78,7 +78,7 @@ public enum Slot: Int, CaseIterable, Sendable {
     public static let derived: [Slot] = allCases.filter(\.isDerived)
 
     /// The raw value of the first derived field: the derived fields follow it in order.
-    static let firstDerived = Slot.ugdsa.rawValue
+    package static let firstDerived = Slot.ugdsa.rawValue
 
     public var isDerived: Bool { rawValue >= Slot.ugdsa.rawValue }
 

@@ -13,8 +13,8 @@ public struct ConditionOutcome: Sendable, Equatable {
 
     public struct Input: Sendable, Equatable {
         public var name: String
-        /// As in the file for an input, with control bytes and bytes that are
-        /// not UTF-8 escaped (`TerminalText`); as in `derived.csv` for a derived field.
+        /// As in the file for an input, made safe to print; as in
+        /// `derived.csv` for a derived field.
         public var value: String
     }
 
@@ -58,21 +58,20 @@ public struct FieldExplanation: Sendable, Equatable {
 /// explanation can be checked against `derived.csv`.
 public struct Explainer {
     public let rules: [Rule]
-    let layout: Layout
 
-    public init(rules: [Rule] = Derivation.rules, layout: Layout) {
+    public init(rules: [Rule] = Derivation.rules) {
         self.rules = rules
-        self.layout = layout
     }
 
     /// Explains every derived field of a record whose inputs (and linked
     /// data) are loaded in `facts`; the derived slots of `facts` are set as the
-    /// explanation derives them.
-    public func explain(_ record: RawRecord, _ facts: inout Facts) -> [FieldExplanation] {
+    /// explanation derives them. `fileText` gives a column's text as the
+    /// record has it, made safe to print, or nil when the file has no such column.
+    public func explain(_ facts: inout Facts, fileText: (Column) -> String?) -> [FieldExplanation] {
         rules.map { rule in
             var rejected: [(String, ConditionOutcome)] = []
             for clause in rule.clauses {
-                let outcome = trace(clause.condition, record, facts)
+                let outcome = trace(clause.condition, facts, fileText: fileText)
                 if outcome.holds {
                     let value = clause.yield.value(facts.values.span)
                     facts[rule.field] = value
@@ -87,21 +86,21 @@ public struct Explainer {
     }
 
     /// Evaluates every part of a condition, recording what each read.
-    public func trace(_ condition: Condition, _ record: RawRecord, _ facts: Facts) -> ConditionOutcome {
+    public func trace(_ condition: Condition, _ facts: Facts, fileText: (Column) -> String?) -> ConditionOutcome {
         switch condition {
         case .test(let atom, let text):
             return ConditionOutcome(
                 kind: .test, text: text, holds: atom.holds(in: facts),
-                inputs: atom.reads.map { input($0, record, facts) }, parts: [])
+                inputs: atom.reads.map { input($0, facts, fileText: fileText) }, parts: [])
         case .all(let parts), .any(let parts):
-            let outcomes = parts.map { trace($0, record, facts) }
+            let outcomes = parts.map { trace($0, facts, fileText: fileText) }
             let isAll = if case .all = condition { true } else { false }
             return ConditionOutcome(
                 kind: isAll ? .all : .any, text: condition.text,
                 holds: isAll ? outcomes.allSatisfy(\.holds) : outcomes.contains(where: \.holds),
                 inputs: Self.merged(outcomes.map(\.inputs)), parts: outcomes)
         case .not(let inner):
-            let outcome = trace(inner, record, facts)
+            let outcome = trace(inner, facts, fileText: fileText)
             return ConditionOutcome(
                 kind: .not, text: condition.text, holds: !outcome.holds, inputs: outcome.inputs, parts: [outcome])
         }
@@ -109,9 +108,8 @@ public struct Explainer {
 
     /// A slot's value for an explanation: an input as the file writes it, a
     /// derived or linked value as `derived.csv` would.
-    public func input(_ slot: Slot, _ record: RawRecord, _ facts: Facts) -> ConditionOutcome.Input {
-        if !slot.isDerived && !slot.isLinked, let column = slot.column, let position = layout.position(of: column) {
-            let text = TerminalText.escape(record[position])
+    public func input(_ slot: Slot, _ facts: Facts, fileText: (Column) -> String?) -> ConditionOutcome.Input {
+        if !slot.isDerived && !slot.isLinked, let column = slot.column, let text = fileText(column) {
             if slot == .hefesfte && facts.isInvalid(.hefesfte) && !text.isEmpty {
                 // Not a number, or outside 0–100: the rules read 0 (ruling R6).
                 return .init(name: column.name, value: "\(text), counted as 0 by ruling R6")

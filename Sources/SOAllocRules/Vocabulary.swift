@@ -50,7 +50,7 @@ public struct Vocabulary: Sendable {
 
     /// Up to 16 bytes, upper-cased, packed little-endian into two words.
     @inline(__always)
-    static func key(_ bytes: UnsafeBufferPointer<UInt8>) -> (low: UInt64, high: UInt64)? {
+    package static func key(_ bytes: UnsafeBufferPointer<UInt8>) -> (low: UInt64, high: UInt64)? {
         guard bytes.count <= 16 else { return nil }
         var low: UInt64 = 0
         var high: UInt64 = 0

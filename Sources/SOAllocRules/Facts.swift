@@ -27,5 +27,5 @@ public struct Facts: Sendable {
     public func isInvalid(_ slot: Slot) -> Bool { invalid & (1 << UInt64(slot.rawValue)) != 0 }
 
     @inline(__always)
-    mutating func markInvalid(_ slot: Slot) { invalid |= 1 << UInt64(slot.rawValue) }
+    package mutating func markInvalid(_ slot: Slot) { invalid |= 1 << UInt64(slot.rawValue) }
 }

@@ -39,7 +39,7 @@ public enum Check: String, CaseIterable, Sendable {
     }
 
     /// The check an input slot's invalid text fails.
-    static func invalidText(in slot: Slot) -> Check? {
+    package static func invalidText(in slot: Slot) -> Check? {
         switch slot {
         case .learnstartdate, .learnplanenddate, .dateofbirth: .dateInvalid
         case .hefesfte: .hefesfteNotNumeric
@@ -108,7 +108,7 @@ extension Check {
 
     /// The column named by a finding that a rule's clause reports; findings
     /// of invalid text name the column the text is in.
-    var clauseColumn: Column? {
+    package var clauseColumn: Column? {
         switch self {
         case .birthAfterStart: .dateofbirth
         case .waquinUnavailable: .waquin
