@@ -12,6 +12,10 @@ public enum Column: Int, CaseIterable, Sendable {
     case eqpop, eqgrp, uglevel
     case sotariff, sogradecomb, soentqual
 
+    /// The columns that identify a record in every output: UKPRN,
+    /// LEARNREFNUMBER, AIMSEQNUMBER and STUBID.
+    public static let identifiers: [Column] = [.ukprn, .learnrefnumber, .aimseqnumber, .stubid]
+
     /// The number of columns in a file without a header row (ruling R1).
     public static let positionalCount = 37
 

@@ -80,9 +80,9 @@ public enum Anonymise {
     static let notADate = Array("00/00/0000".utf8)
 
     public static func execute(_ options: AnonymiseOptions) throws -> AnonymiseReport {
-        let method = try Run.loadMethod(options.method)
+        let method = try Method.load(options.method)
         let sideFiles = try SideFiles(quals: options.quals, postcodes: options.postcodes, method: method)
-        try Run.checkReadable([options.input])
+        try InputSource.checkReadable([options.input])
         let paths = [options.output] + (options.quals.map { _ in [options.sideOutput("quals")] } ?? [])
             + (options.postcodes.map { _ in [options.sideOutput("postcodes")] } ?? [])
         let inputs = [options.input, options.keyFile, options.method, options.quals, options.postcodes].compactMap {

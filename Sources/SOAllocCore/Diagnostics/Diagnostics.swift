@@ -1,3 +1,4 @@
+import Foundation
 import SOAllocRules
 
 /// Where a problem was found: a file, and as much of a position in it as is known.
@@ -84,5 +85,20 @@ public enum Failure: Error, Sendable, CustomStringConvertible {
         case .usage(let text), .noInput(let text), .cannotCreate(let text), .output(let text): TerminalText.escape(text)
         case .data(let error): error.description
         }
+    }
+}
+
+extension Decimal {
+    /// A whole number with thousands separators, `prefix` after any minus sign.
+    public func grouped(prefix: String = "") -> String {
+        let digits = rounded(0).description
+        let negative = digits.hasPrefix("-")
+        var body = Array(negative ? digits.dropFirst() : Substring(digits))
+        var grouped = ""
+        while body.count > 3 {
+            grouped = "," + String(body.suffix(3)) + grouped
+            body.removeLast(3)
+        }
+        return (negative ? "-" : "") + prefix + String(body) + grouped
     }
 }

@@ -43,7 +43,7 @@ public enum ExplainRun {
     /// Reads the file and explains the selected records. Throws `Failure` for
     /// the errors a run would report, and a usage error when nothing matches.
     public static func explain(_ options: Options) throws -> [RecordExplanation] {
-        let method = try Run.loadMethod(options.method)
+        let method = try Method.load(options.method)
         let sideFiles = try SideFiles(quals: options.quals, postcodes: options.postcodes, method: method)
         var state: (layout: Layout, deriver: RecordDeriver, explainer: Explainer)?
         var records = 0
@@ -61,7 +61,7 @@ public enum ExplainRun {
                     found.append(
                         RecordExplanation(
                             row: row, line: record.line,
-                            identifiers: RecordOutputs.identifierColumns.map {
+                            identifiers: Column.identifiers.map {
                                 TerminalText.escape(record[state!.layout.position(of: $0)!])
                             },
                             fields: state!.explainer.explain(record, state!.layout, &facts)))
@@ -105,7 +105,7 @@ public enum ExplanationText {
 
     static func render(_ record: RecordExplanation, file: String) -> String {
         var lines = ["Record \(record.row) (line \(record.line)) of \(file)"]
-        let names = RecordOutputs.identifierColumns.map(\.name)
+        let names = Column.identifiers.map(\.name)
         lines += wrap(zip(names, record.identifiers).map { "\($0) \($1)" }.joined(separator: "  "), indent: 2)
         for field in record.fields {
             lines.append("")

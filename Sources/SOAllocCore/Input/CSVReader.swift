@@ -318,7 +318,7 @@ public struct CSVReader: @unchecked Sendable {
 
     /// `1 MiB (1,048,576 bytes)`.
     static func limitText(_ bytes: Int) -> String {
-        "\(bytes >> 20) MiB (\(Summary.grouped(Decimal(bytes))) bytes)"
+        "\(bytes >> 20) MiB (\(Decimal(bytes).grouped()) bytes)"
     }
 
     /// Calls `body` with each record in file order. Records whose fields are all

@@ -56,6 +56,33 @@ public struct Method: Sendable {
         try! Method(yaml: defaultMethodText, origin: "default")
     }
 
+    /// The method file the user named, or the default.
+    static func load(_ path: String?) throws -> Method {
+        guard let path else { return .standard() }
+        // Read at most one byte past the limit: a larger file (or /dev/zero) is refused unread.
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw Failure.noInput("\(path): cannot read the method file")
+        }
+        defer { try? handle.close() }
+        var data = Data()
+        do {
+            while data.count <= maximumSize,
+                let chunk = try handle.read(upToCount: maximumSize + 1 - data.count), !chunk.isEmpty
+            {
+                data.append(chunk)
+            }
+        } catch {
+            throw Failure.noInput("\(path): cannot read the method file")
+        }
+        guard data.count <= maximumSize else {
+            throw Failure.usage("\(path): the method file is larger than 1 MiB; a method file is a few kilobytes of YAML")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw Failure.data(DataError(Location(file: path), "the method file is not UTF-8 text"))
+        }
+        return try Method(yaml: text, origin: path)
+    }
+
     /// The largest method file read: 1 MiB, far more than any method needs.
     /// A larger file is refused before it is read.
     public static let maximumSize = 1 << 20

@@ -99,7 +99,7 @@ enum HTMLReport {
     }
 
     /// A whole number with thousands separators.
-    static func number(_ value: Int) -> String { Summary.grouped(Decimal(value)) }
+    static func number(_ value: Int) -> String { Decimal(value).grouped() }
 
     static let style = """
 

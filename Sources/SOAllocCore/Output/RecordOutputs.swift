@@ -7,12 +7,11 @@ import SOAllocRules
 /// spreadsheet from reading it as a formula.
 struct RecordOutputs {
     static let names = ["derived.csv", "differences.csv", "credibility.csv", "exclusions.csv"]
-    static let identifierColumns: [Column] = [.ukprn, .learnrefnumber, .aimseqnumber, .stubid]
-    static let derivedHeader = identifierColumns.map(\.name) + Slot.derived.map(\.name)
+    static let derivedHeader = Column.identifiers.map(\.name) + Slot.derived.map(\.name)
     static let differencesHeader =
-        ["ROW"] + identifierColumns.map(\.name) + ["FIELD", "FILE_VALUE", "DERIVED_VALUE"]
+        ["ROW"] + Column.identifiers.map(\.name) + ["FIELD", "FILE_VALUE", "DERIVED_VALUE"]
     static let credibilityHeader =
-        ["ROW"] + identifierColumns.map(\.name) + ["FIELD", "VALUE", "SEVERITY", "CHECK", "MESSAGE"]
+        ["ROW"] + Column.identifiers.map(\.name) + ["FIELD", "VALUE", "SEVERITY", "CHECK", "MESSAGE"]
 
     let derived: CSVOutput
     let differences: CSVOutput
@@ -28,7 +27,7 @@ struct RecordOutputs {
         credibility = try CSVOutput(path: place.path(of: "credibility.csv"))
         exclusions = try CSVOutput(path: place.path(of: "exclusions.csv"))
         reasons = Exclusions(derivation: derivation, layout: layout)
-        identifierPositions = Self.identifierColumns.map { layout.position(of: $0)! }
+        identifierPositions = Column.identifiers.map { layout.position(of: $0)! }
         try derived.row(Self.derivedHeader)
         try differences.row(Self.differencesHeader)
         try credibility.row(Self.credibilityHeader)
@@ -38,7 +37,7 @@ struct RecordOutputs {
     /// Reads the next records by another file's layout (files merged into one provider).
     mutating func use(_ layout: Layout, derivation: Derivation) {
         reasons = Exclusions(derivation: derivation, layout: layout)
-        identifierPositions = Self.identifierColumns.map { layout.position(of: $0)! }
+        identifierPositions = Column.identifiers.map { layout.position(of: $0)! }
     }
 
     func finish() throws -> [OutputFile] {

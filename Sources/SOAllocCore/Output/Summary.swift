@@ -87,19 +87,6 @@ public enum Summary {
 
     /// Whole pounds as `£1,234,567`, whatever the locale.
     static func pounds(_ amount: Decimal) -> String {
-        grouped(amount, prefix: "£")
-    }
-
-    /// A whole number with thousands separators, `prefix` after any minus sign.
-    static func grouped(_ amount: Decimal, prefix: String = "") -> String {
-        let digits = amount.rounded(0).description
-        let negative = digits.hasPrefix("-")
-        var body = Array(negative ? digits.dropFirst() : Substring(digits))
-        var grouped = ""
-        while body.count > 3 {
-            grouped = "," + String(body.suffix(3)) + grouped
-            body.removeLast(3)
-        }
-        return (negative ? "-" : "") + prefix + String(body) + grouped
+        amount.grouped(prefix: "£")
     }
 }

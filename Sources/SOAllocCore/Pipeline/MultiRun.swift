@@ -43,7 +43,7 @@ public enum MultiRun {
     public static func execute(_ options: RunOptions, inputs: [String], jobs: Int, merge: Bool, progress: RunProgress? = nil)
         throws -> MultiRunReport
     {
-        let method = try Run.loadMethod(options.method)
+        let method = try Method.load(options.method)
         let sideFiles = try SideFiles(quals: options.quals, postcodes: options.postcodes, method: method)
         var providers = try group(inputs, merge: merge)
 
@@ -180,7 +180,7 @@ public enum MultiRun {
         var providerOptions = options
         providerOptions.input = provider.inputs.joined(separator: " ")
         do {
-            try Run.checkReadable(provider.inputs)
+            try InputSource.checkReadable(provider.inputs)
             let folder = try directory.folder(provider.folder, names: options.outputNames)
             do {
                 let report = try Run.writeProvider(

@@ -11,9 +11,9 @@ public enum Run {
     public static func execute(_ options: RunOptions, concurrently: Bool = true, progress: RunProgress? = nil) throws
         -> RunReport
     {
-        let method = try loadMethod(options.method)
+        let method = try Method.load(options.method)
         let sideFiles = try SideFiles(quals: options.quals, postcodes: options.postcodes, method: method)
-        try checkReadable([options.input])
+        try InputSource.checkReadable([options.input])
         let directory = try OutputDirectory(options.output, names: options.outputNames, inputs: [options.input] + options.sideInputs)
         do {
             progress?.start(files: [options.input])
@@ -27,18 +27,6 @@ public enum Run {
             progress?.finish()
             directory.discard()
             throw directory.naming(error)
-        }
-    }
-
-    /// Fails with "no input" unless every file can be opened and is not a directory.
-    static func checkReadable(_ inputs: [String]) throws {
-        for input in inputs {
-            let descriptor = try openForReading(input)
-            defer { close(descriptor) }
-            var status = stat()
-            if fstat(descriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR {
-                throw Failure.noInput("\(input): cannot read: it is a directory")
-            }
         }
     }
 
@@ -110,33 +98,6 @@ public enum Run {
         return RunReport(
             options: options, tally: pipeline.tally, cells: pipeline.cells, method: method, allocations: allocations,
             outputs: options.outputNames, provider: pipeline.provider, inputs: read)
-    }
-
-    /// The method file the user named, or the default.
-    static func loadMethod(_ path: String?) throws -> Method {
-        guard let path else { return .standard() }
-        // Read at most one byte past the limit: a larger file (or /dev/zero) is refused unread.
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw Failure.noInput("\(path): cannot read the method file")
-        }
-        defer { try? handle.close() }
-        var data = Data()
-        do {
-            while data.count <= Method.maximumSize,
-                let chunk = try handle.read(upToCount: Method.maximumSize + 1 - data.count), !chunk.isEmpty
-            {
-                data.append(chunk)
-            }
-        } catch {
-            throw Failure.noInput("\(path): cannot read the method file")
-        }
-        guard data.count <= Method.maximumSize else {
-            throw Failure.usage("\(path): the method file is larger than 1 MiB; a method file is a few kilobytes of YAML")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw Failure.data(DataError(Location(file: path), "the method file is not UTF-8 text"))
-        }
-        return try Method(yaml: text, origin: path)
     }
 
     @discardableResult

@@ -24,7 +24,7 @@ struct PresentationTests {
         ("-1234", "£", "-£1,234"), ("1234.5", "", "1,235"), ("-999", "", "-999"),
     ])
     func grouped(value: String, prefix: String, expected: String) {
-        #expect(Summary.grouped(Decimal(string: value)!, prefix: prefix) == expected)
+        #expect(Decimal(string: value)!.grouped(prefix: prefix) == expected)
     }
 
     @Test("the provider is named by UKPRN, or as records of more than one")

@@ -12,7 +12,7 @@ import SOAllocRules
 /// rules of the fast path, and only the reason's text is built here.
 struct Exclusions {
     static let header =
-        ["ROW"] + RecordOutputs.identifierColumns.map(\.name) + Element.all.map { "\($0.population.name)_REASON" }
+        ["ROW"] + Column.identifiers.map(\.name) + Element.all.map { "\($0.population.name)_REASON" }
 
     /// The tables are flat arrays of plain values, built once, so that writing
     /// a reason copies bytes and nothing else.
