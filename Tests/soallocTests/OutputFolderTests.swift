@@ -22,28 +22,6 @@ private func endedProcess() throws -> Int32 {
     return process.processIdentifier
 }
 
-/// Runs a shell command, returning whether it succeeded.
-@discardableResult
-private func shell(_ command: String) -> Bool {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", command]
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try? process.run()
-    process.waitUntilExit()
-    return process.terminationStatus == 0
-}
-
-/// Whether this machine lets the tests mount a small tmpfs (root with the right capability).
-private let canMount: Bool = {
-    let scratch = Scratch()
-    let point = scratch.url.appendingPathComponent("m").path
-    guard shell("mkdir -p '\(point)' && mount -t tmpfs -o size=64k tmpfs '\(point)'") else { return false }
-    shell("umount '\(point)'")
-    return true
-}()
-
 @Suite("End to end: the user's folders")
 struct OutputFolderTests {
     @Test("--out \"\" is a usage error, and the current directory is untouched")

@@ -19,28 +19,6 @@ private func run(_ text: String, name: String = "big.ind", extra: [String] = [])
     return (outcome, scratch)
 }
 
-/// Runs a command, returning whether it succeeded.
-@discardableResult
-private func shell(_ command: String) -> Bool {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", command]
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try? process.run()
-    process.waitUntilExit()
-    return process.terminationStatus == 0
-}
-
-/// Whether this machine lets the tests mount a small tmpfs (root with the right capability).
-private let canMount: Bool = {
-    let scratch = Scratch()
-    let point = scratch.url.appendingPathComponent("m").path
-    guard shell("mkdir -p '\(point)' && mount -t tmpfs -o size=64k tmpfs '\(point)'") else { return false }
-    shell("umount '\(point)'")
-    return true
-}()
-
 @Suite("End to end: reliability")
 struct ReliabilityTests {
     @Test("a field of 1 MiB is read whole and the run completes; a 10 MB field is a data error naming it")

@@ -158,3 +158,25 @@ func runExampleMethod(in scratch: Scratch) throws -> URL {
     #expect(outcome.status == 0, "\(outcome.standardError)")
     return out
 }
+
+/// Runs a shell command, returning whether it succeeded.
+@discardableResult
+func shell(_ command: String) -> Bool {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", command]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try? process.run()
+    process.waitUntilExit()
+    return process.terminationStatus == 0
+}
+
+/// Whether this machine lets the tests mount a small tmpfs (root with the right capability).
+let canMount: Bool = {
+    let scratch = Scratch()
+    let point = scratch.url.appendingPathComponent("m").path
+    guard shell("mkdir -p '\(point)' && mount -t tmpfs -o size=64k tmpfs '\(point)'") else { return false }
+    shell("umount '\(point)'")
+    return true
+}()
