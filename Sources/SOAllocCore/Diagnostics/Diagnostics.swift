@@ -41,7 +41,7 @@ public struct Location: Sendable, Equatable {
 
 /// A problem that stops the run: the input cannot be read as an individualised file.
 ///
-/// Data errors exit with status 65 (`EX_DATAERR`) and leave no outputs.
+/// A run stopped by a data error leaves no outputs.
 public struct DataError: Error, Sendable, Equatable, CustomStringConvertible {
     public var location: Location
     public var message: String

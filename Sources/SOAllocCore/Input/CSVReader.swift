@@ -4,7 +4,7 @@ import Foundation
 import Glibc
 import SOAllocRules
 
-/// Opens the file at `path` for reading; fails with "no input" (exit 66),
+/// Opens the file at `path` for reading; fails with `Failure.noInput`,
 /// naming the file and the reason.
 func openForReading(_ path: String) throws -> Int32 {
     let descriptor = open(path, O_RDONLY | O_CLOEXEC)

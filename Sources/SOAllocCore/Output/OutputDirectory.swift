@@ -273,7 +273,7 @@ enum OutputSafety {
         return url.appendingPathComponent(rest.reversed().joined(separator: "/")).path
     }
 
-    /// Fails (73) when the folder at `resolved` is `/`, the current or home
+    /// Fails (`Failure.cannotCreate`) when the folder at `resolved` is `/`, the current or home
     /// directory, or holds one of them or an input.
     static func checkNotProtected(_ path: String, resolved final: String, inputs: [String]) throws {
         var places: [(path: String, what: String)] = [("/", "the root directory")]
@@ -291,7 +291,7 @@ enum OutputSafety {
         }
     }
 
-    /// Fails (73) when the directory `finalPath` is a mount point: renaming
+    /// Fails (`Failure.cannotCreate`) when the directory `finalPath` is a mount point: renaming
     /// the outputs into place cannot replace it.
     static func checkNotMountPoint(_ path: String, finalPath: String) throws {
         var folder = stat()
