@@ -28,7 +28,7 @@ struct SOAllocCommand: ParsableCommand {
         do {
             command = try parseAsRoot()
         } catch {
-            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            guard exitCode(for: error) == .validationFailure else { printHelp(for: error) }
             let lines = message(for: error).split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
             var line = lines.first { !$0.isEmpty } ?? "the command line is not valid"
             if line.hasPrefix("Error: ") { line.removeFirst("Error: ".count) }
@@ -41,11 +41,25 @@ struct SOAllocCommand: ParsableCommand {
         } catch let exit as ExitCode {
             Foundation.exit(exit.rawValue)
         } catch {
-            guard exitCode(for: error) != .success else { exit(withError: error) }
+            guard exitCode(for: error) != .success else { printHelp(for: error) }
             printLine("soalloc: error: \(error)")
             Foundation.exit(exitCode(for: error).rawValue)
         }
         Foundation.exit(0)
+    }
+
+    /// Prints what `--help` or `--version` asked for on standard output,
+    /// checked as the summary is (74 when it cannot be written), and exits.
+    private static func printHelp(for error: Error) -> Never {
+        let code = exitCode(for: error)
+        guard code == .success else { exit(withError: error) }
+        do {
+            try writeStandardOutput(fullMessage(for: error) + "\n", lost: "the help")
+        } catch let failure as Failure {
+            printError(failure)
+            Foundation.exit(failure.exitCode)
+        } catch {}
+        Foundation.exit(code.rawValue)
     }
 
     /// `soalloc`, or `soalloc <subcommand>` when the command line names one.

@@ -232,7 +232,10 @@ struct TerminalTests {
     @Test("a summary that cannot be written to standard output exits 74 with one line")
     func standardOutputFull() throws {
         let scratch = Scratch()
-        for arguments in [[small, "--out", scratch.url.appendingPathComponent("out").path], ["rules"], ["method", "show"]] {
+        for arguments in [
+            [small, "--out", scratch.url.appendingPathComponent("out").path], ["rules"], ["method", "show"], ["--help"],
+            ["--version"], ["help", "run"], ["anonymise", "-h"],
+        ] {
             let process = Process()
             process.executableURL = binary
             process.arguments = arguments

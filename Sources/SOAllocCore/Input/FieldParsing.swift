@@ -98,7 +98,7 @@ public enum FieldParsing {
     /// reported and no rule, cell or sum ever sees it.
     public static func fte(_ bytes: UnsafeBufferPointer<UInt8>) -> Parsed {
         let parsed = decimal(bytes)
-        guard parsed.isValid, Value.fteRange.contains(parsed.value) else { return Parsed(0, valid: false) }
+        guard parsed.isValid, isWithinFTERange(parsed, bytes) else { return Parsed(0, valid: false) }
         return parsed
     }
 
@@ -106,7 +106,24 @@ public enum FieldParsing {
     /// (rather than empty or not a number).
     public static func isOutOfRangeNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let parsed = decimal(bytes)
-        return parsed.isValid && parsed.value != Value.missing && !Value.fteRange.contains(parsed.value)
+        return parsed.isValid && parsed.value != Value.missing && !isWithinFTERange(parsed, bytes)
+    }
+
+    /// Whether the number the text writes lies in 0–100, every digit counted:
+    /// `decimal` keeps six places, so 100.0000001 reads as 100 and -0.0000001
+    /// as 0, but neither is in the range.
+    private static func isWithinFTERange(_ parsed: Parsed, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard Value.fteRange.contains(parsed.value) else { return false }
+        guard parsed.value == 0 || parsed.value == Value.fteRange.upperBound else { return true }
+        let beyondSixPlaces = hasDigitsBeyondSixPlaces(bytes)
+        let negative = bytes.first == 0x2D
+        return parsed.value == 0 ? !(negative && beyondSixPlaces) : !beyondSixPlaces
+    }
+
+    /// Whether a decimal's text has a digit other than 0 after its sixth decimal place.
+    private static func hasDigitsBeyondSixPlaces(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let point = bytes.firstIndex(of: 0x2E) else { return false }
+        return bytes[(point + 1)...].dropFirst(6).contains { isDigit($0) && $0 != 0x30 }
     }
 
     /// The magnitude `decimal` gives a number too large to hold in
@@ -114,8 +131,10 @@ public enum FieldParsing {
     /// checks, and distinct from `Value.missing` and `Value.other` when negative.
     public static let decimalSaturated: Int64 = .max - 1
 
-    /// A decimal number (`50`, `37.5`, `-1`, `.5`) in millionths, rounded half
-    /// up beyond six places. Empty is missing; other text is invalid (ruling R6).
+    /// A decimal number (`50`, `37.5`, `-1`, `.5`) in millionths; digits
+    /// beyond six places are dropped, so that a comparison with a threshold of
+    /// at most six places (`HEFESFTE ≥ 50`) gives what the exact number would:
+    /// 49.9999999 stays below 50. Empty is missing; other text is invalid (ruling R6).
     /// A number too large to hold is `±decimalSaturated`, never a wrap: every
     /// step is checked arithmetic.
     public static func decimal(_ bytes: UnsafeBufferPointer<UInt8>) -> Parsed {
@@ -130,7 +149,6 @@ public enum FieldParsing {
         var tooLarge = false
         var fraction: Int64 = 0
         var fractionDigits = 0
-        var roundUp = false
         var sawDigit = false
         var sawPoint = false
         while index < bytes.count {
@@ -142,9 +160,6 @@ public enum FieldParsing {
                 if sawPoint {
                     if fractionDigits < 6 {
                         fraction = fraction * 10 + digit
-                        fractionDigits += 1
-                    } else if fractionDigits == 6 {
-                        roundUp = digit >= 5
                         fractionDigits += 1
                     }
                 } else if !tooLarge {
@@ -164,7 +179,7 @@ public enum FieldParsing {
             fractionDigits += 1
         }
         let (scaled, overflowScale) = whole.multipliedReportingOverflow(by: Value.decimalScale)
-        let (value, overflowSum) = scaled.addingReportingOverflow(fraction + (roundUp ? 1 : 0))
+        let (value, overflowSum) = scaled.addingReportingOverflow(fraction)
         if tooLarge || overflowScale || overflowSum || value > decimalSaturated {
             return Parsed(negative ? -decimalSaturated : decimalSaturated)
         }

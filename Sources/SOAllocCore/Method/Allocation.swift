@@ -94,14 +94,14 @@ public struct Allocations: Sendable, Equatable {
         for amount in elements.compactMap(\.allocation) { total = try Self.exact(Exact.sum(total, amount), nil, method) }
     }
 
-    /// `value`, or the data error of a figure too large to hold exactly.
+    /// `value`, or the usage error of a figure that cannot be held exactly:
+    /// the method's weights and rates have more digits than money can carry.
     private static func exact(_ value: Decimal?, _ element: Element?, _ method: Method) throws -> Decimal {
         if let value { return value }
         let figure = element.map { "the \($0.methodKey) element's weighted volume or allocation" } ?? "the total allocation"
-        throw Failure.data(
-            DataError(
-                Location(file: method.origin),
-                "\(figure) cannot be held exactly in 38 significant digits; nothing was written"))
+        throw Failure.usage(
+            "\(method.origin): \(figure) needs more than 38 significant digits to be exact;"
+                + " write the method's weights and rates with fewer digits; nothing was written")
     }
 }
 

@@ -37,8 +37,9 @@ struct FieldParsingTests {
         #expect(parse("", FieldParsing.date(_:)) == Parsed(Value.missing))
     }
 
-    @Test("decimals in millionths", arguments: [
-        ("50", 50_000_000), ("37.5", 37_500_000), ("24.999999", 24_999_999), ("24.9999995", 25_000_000),
+    @Test("decimals in millionths, digits beyond six places dropped", arguments: [
+        ("50", 50_000_000), ("37.5", 37_500_000), ("24.999999", 24_999_999), ("24.9999995", 24_999_999),
+        ("49.99999999999", 49_999_999), ("25.0000001", 25_000_000),
         ("+25", 25_000_000), ("-1", -1_000_000), (".5", 500_000), ("5.", 5_000_000), ("0", 0),
     ])
     func decimals(text: String, value: Int64) {
@@ -68,7 +69,8 @@ struct FieldParsingTests {
 
     @Test("HEFESFTE outside 0–100, empty or not a number counts as 0 and is invalid (ruling R6)", arguments: [
         ("-100", true), ("1000000", true), ("100.000001", true), ("9999999999999", true), ("-0.000001", true),
-        ("", false), ("n/a", false),
+        ("100.0000001", true), ("100.00000000000000000000000000000000001", true), ("-0.0000001", true),
+        ("-0.00000000000000000001", true), ("", false), ("n/a", false),
     ])
     func fteCountsAsZero(text: String, isNumber: Bool) {
         #expect(parse(text, FieldParsing.fte(_:)) == Parsed(0, valid: false))
@@ -76,7 +78,10 @@ struct FieldParsingTests {
         #expect(copy.withUTF8 { FieldParsing.isOutOfRangeNumber($0) } == isNumber)
     }
 
-    @Test("HEFESFTE from 0 to 100 is read as written", arguments: [("0", 0), ("100", 100_000_000), ("37.5", 37_500_000)])
+    @Test("HEFESFTE from 0 to 100 is read as written", arguments: [
+        ("0", 0), ("100", 100_000_000), ("37.5", 37_500_000), ("100.0000000000", 100_000_000), ("-0", 0),
+        ("-0.0000000", 0), ("0.0000001", 0), ("99.9999999", 99_999_999),
+    ])
     func fteInRange(text: String, value: Int64) {
         #expect(parse(text, FieldParsing.fte(_:)) == Parsed(value))
     }

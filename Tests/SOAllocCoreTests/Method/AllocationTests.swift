@@ -131,7 +131,7 @@ struct AllocationTests {
         #expect(Exact.sum(Decimal(string: "0.01")!, Decimal(string: "0.02")!) == Decimal(string: "0.03")!)
     }
 
-    @Test("a weighted volume or allocation that cannot be held exactly is a data error, never a rounded figure")
+    @Test("a weighted volume or allocation that cannot be held exactly is a usage error of the method, never a rounded figure")
     func inexactMoney() throws {
         let digits = "12345678901234567890123456789012345678"
         let method = try Method(
@@ -145,9 +145,9 @@ struct AllocationTests {
         #expect {
             try Allocations(cells: cells, method: method)
         } throws: { error in
-            guard let failure = error as? Failure, failure.isData else { return false }
+            guard let failure = error as? Failure, failure.isUsage else { return false }
             return failure.description
-                == "huge.yaml: the retention element's weighted volume or allocation cannot be held exactly in 38 significant digits; nothing was written"
+                == "huge.yaml: the retention element's weighted volume or allocation needs more than 38 significant digits to be exact; write the method's weights and rates with fewer digits; nothing was written"
         }
     }
 }

@@ -57,6 +57,9 @@ struct UGDSATests {
     func partTimeEarlyStart() {
         #expect(TestRecord(partTime(start: "31/08/2012", fte: "50")).derived(.ugdsa) == "1")
         #expect(TestRecord(partTime(start: "31/08/2012", fte: "49.99")).derived(.ugdsa) == "0")
+        // Every digit counts: a hair below the threshold is below it.
+        #expect(TestRecord(partTime(start: "31/08/2012", fte: "49.99999999999")).derived(.ugdsa) == "0")
+        #expect(TestRecord(partTime(start: "31/08/2012", fte: "50.0000000001")).derived(.ugdsa) == "1")
         #expect(TestRecord(partTime(start: "31/08/2012", fte: "25")).derived(.ugdsa) == "0")
         #expect(TestRecord(partTime(start: "2010-01-15", fte: "75.5")).derived(.ugdsa) == "1")
     }
