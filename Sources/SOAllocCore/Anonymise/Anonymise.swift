@@ -82,7 +82,7 @@ public enum Anonymise {
     public static func execute(_ options: AnonymiseOptions) throws -> AnonymiseReport {
         let method = try Method.load(options.method)
         let sideFiles = try SideFiles(quals: options.quals, postcodes: options.postcodes, method: method)
-        try InputSource.checkReadable([options.input])
+        try InputFiles.checkReadable([options.input])
         let paths = [options.output] + (options.quals.map { _ in [options.sideOutput("quals")] } ?? [])
             + (options.postcodes.map { _ in [options.sideOutput("postcodes")] } ?? [])
         let inputs = [options.input, options.keyFile, options.method, options.quals, options.postcodes].compactMap {

@@ -103,7 +103,7 @@ struct UTF16Decoder {
             capacity = needed
             output = .allocate(capacity: capacity)
         }
-        var bytes = carry
+        let bytes = carry
         carry = []
         var used = 0
         func byte(_ index: Int) -> UInt8 { index < bytes.count ? bytes[index] : input[index - bytes.count] }

@@ -86,9 +86,29 @@ struct RecordOutputs {
     func writeFinding(
         row: Int, _ record: RawRecord, check: Check, field: String, value: UnsafeBufferPointer<UInt8>, detail: String
     ) throws {
+        try writeFinding(row: row, check: check, field: field, value: value, detail: detail) {
+            try identifiers(record, to: $0)
+        }
+    }
+
+    /// One row of `credibility.csv` for a record whose identifiers (the
+    /// fields of `Column.identifiers`) were kept apart from it.
+    func writeFinding(
+        row: Int, identifiers: [UnsafeBufferPointer<UInt8>], check: Check, field: String,
+        value: UnsafeBufferPointer<UInt8>, detail: String
+    ) throws {
+        try writeFinding(row: row, check: check, field: field, value: value, detail: detail) { output in
+            for identifier in identifiers { try output.textField(identifier) }
+        }
+    }
+
+    private func writeFinding(
+        row: Int, check: Check, field: String, value: UnsafeBufferPointer<UInt8>, detail: String,
+        identifiers: (CSVOutput) throws -> Void
+    ) throws {
         let text = FieldParsing.displayText(value)
         try credibility.field(Int64(row))
-        try identifiers(record, to: credibility)
+        try identifiers(credibility)
         try credibility.textField(field)
         try credibility.textField(text)
         try credibility.field(check.severity.rawValue)

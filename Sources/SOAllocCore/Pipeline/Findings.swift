@@ -49,11 +49,11 @@ struct Findings {
     private var domicilePosition: Int
     private var mstufeePosition: Int
     private var stubidPosition: Int
+    /// The positions of `Column.identifiers`, logged with each STUBID.
+    private let identifierPositions: [Int]
     private var hefesftePosition: Int
     /// Each STUBID seen, for the duplicate check at the end.
     private(set) var stubids = StubidLedger()
-    /// The provider's file being read (its index): where a duplicate's record is.
-    var file = 0
     /// The last code looked up in each list, with its status: records repeat codes.
     private var codeCache = CodeCache()
 
@@ -78,6 +78,7 @@ struct Findings {
         domicilePosition = layout.position(of: .domicile)!
         mstufeePosition = layout.position(of: .mstufee)!
         stubidPosition = layout.position(of: .stubid)!
+        identifierPositions = Column.identifiers.map { layout.position(of: $0)! }
         hefesftePosition = layout.position(of: .hefesfte)!
     }
 
@@ -85,10 +86,8 @@ struct Findings {
     /// (files merged into one provider).
     mutating func use(_ layout: Layout) {
         let stubids = self.stubids
-        let file = self.file
         self = Findings(layout: layout)
         self.stubids = stubids
-        self.file = file + 1
     }
 
     /// A field a finding names: a known column, or any field by position.
@@ -141,7 +140,7 @@ struct Findings {
             try finding(.requiredEmpty, column, "")
         }
         let stubid = record[stubidPosition]
-        if !stubid.isEmpty { try stubids.add(stubid, row: row, file: file, offset: record.offset) }
+        if !stubid.isEmpty { try stubids.add(stubid, row: row, identifiers: record, at: identifierPositions) }
     }
 
     @inline(__always)

@@ -180,7 +180,7 @@ public enum MultiRun {
         var providerOptions = options
         providerOptions.input = provider.inputs.joined(separator: " ")
         do {
-            try InputSource.checkReadable(provider.inputs)
+            try InputFiles.checkReadable(provider.inputs)
             let folder = try directory.folder(provider.folder, names: options.outputNames)
             do {
                 let report = try Run.writeProvider(

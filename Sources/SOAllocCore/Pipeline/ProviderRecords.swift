@@ -15,8 +15,6 @@ struct ProviderRecords {
     var cells = CellTable()
     var findings: Findings
     var progress: RunProgress?
-    /// The layout of each file read, in order.
-    private var layouts: [Layout]
     /// The UKPRN of the first record, and whether every record has it.
     private var firstUKPRN: [UInt8]?
     private var firstUKPRNNumber = Value.missing
@@ -25,7 +23,6 @@ struct ProviderRecords {
     init(file: String, layout: Layout, place: some OutputPlace) throws {
         self.file = file
         self.layout = layout
-        layouts = [layout]
         findings = Findings(layout: layout)
         comparison = Comparison(layout: layout)
         outputs = try RecordOutputs(place: place, layout: layout, derivation: .standard)
@@ -36,7 +33,6 @@ struct ProviderRecords {
     mutating func use(_ layout: Layout, file: String) {
         self.file = file
         self.layout = layout
-        layouts.append(layout)
         findings.use(layout)
         comparison = Comparison(layout: layout)
         outputs.use(layout, derivation: .standard)
@@ -50,38 +46,18 @@ struct ProviderRecords {
 
     /// Writes a STUBID_DUPLICATE finding for each record whose STUBID an
     /// earlier record has, in row order, after the records' other findings.
-    /// The records are found again in one sequential pass over each file that
-    /// has any, by the offsets noted for them: the cost is one more reading of
-    /// the file, whatever the number of duplicates.
-    mutating func reportDuplicateStubids(_ sources: [InputSource]) throws {
+    /// Each record's identifiers come from the ledger's log, read once in row
+    /// order: no input is read again, whatever the number of duplicates.
+    mutating func reportDuplicateStubids() throws {
         let duplicates = try findings.stubids.duplicates()
-        var next = 0
-        while next < duplicates.count {
-            let file = duplicates[next].file
-            let layout = layouts[file]
-            let stubid = layout.position(of: .stubid)!
-            outputs.use(layout, derivation: .standard)
-            let descriptor = try sources[file].reopen()
-            defer { close(descriptor) }
-            struct Done: Error {}
-            do {
-                try CSVReader(descriptor: descriptor).forEachRecord(concurrently: true) { record in
-                    let duplicate = duplicates[next]
-                    guard record.offset == duplicate.offset else { return }
-                    tally.findings[Check.stubidDuplicate.index] += 1
-                    try outputs.writeFinding(
-                        row: duplicate.row, record, check: .stubidDuplicate, field: Column.stubid.name,
-                        value: record[stubid], detail: String(duplicate.firstRow))
-                    next += 1
-                    if next == duplicates.count || duplicates[next].file != file { throw Done() }
-                }
-                throw Failure.noInput("\(sources[file].path): cannot read again: the file changed while soalloc read it")
-            } catch is Done {
-            } catch is CSVSyntaxError {
-                throw Failure.noInput("\(sources[file].path): cannot read again: the file changed while soalloc read it")
-            } catch let error as ReadError {
-                throw Failure.noInput("\(sources[file].path): cannot read again: \(error.message)")
-            }
+        let stubid = Column.identifiers.firstIndex(of: .stubid)!
+        var index = 0
+        try findings.stubids.identities.forEach(rows: duplicates.map(\.row)) { row, identifiers in
+            tally.findings[Check.stubidDuplicate.index] += 1
+            try outputs.writeFinding(
+                row: row, identifiers: identifiers, check: .stubidDuplicate, field: Column.stubid.name,
+                value: identifiers[stubid], detail: String(duplicates[index].firstRow))
+            index += 1
         }
     }
 

@@ -13,7 +13,7 @@ public enum Run {
     {
         let method = try Method.load(options.method)
         let sideFiles = try SideFiles(quals: options.quals, postcodes: options.postcodes, method: method)
-        try InputSource.checkReadable([options.input])
+        try InputFiles.checkReadable([options.input])
         let directory = try OutputDirectory(options.output, names: options.outputNames, inputs: [options.input] + options.sideInputs)
         do {
             progress?.start(files: [options.input])
@@ -41,15 +41,12 @@ public enum Run {
         var pipeline: ProviderRecords?
         let stage = DerivationStep(sideFiles: sideFiles)
         var read: [Provenance.Input] = []
-        var sources: [InputSource] = []
         for input in inputs {
             var hasher = SHA256()
             var size = 0
-            let source = try InputSource(input)
             let observe: (UnsafeRawBufferPointer) -> Void = { chunk in
                 hasher.update(bufferPointer: chunk)
                 size += chunk.count
-                source.keep(chunk)
                 progress?.read(chunk.count)
             }
             try RecordStream.reading(input, observe: observe) { stream in
@@ -66,15 +63,13 @@ public enum Run {
                     },
                     record: { record, _, derived in try pipeline!.consume(record, derived!) })
             }
-            try source.finish()
-            sources.append(source)
             read.append(
                 .init(
                     name: String(input.split(separator: "/").last ?? ""), path: input, size: size,
                     sha256: hasher.finalize().hexadecimal))
         }
         guard var pipeline else { preconditionFailure("a run has at least one input") }
-        try pipeline.reportDuplicateStubids(sources)
+        try pipeline.reportDuplicateStubids()
         try pipeline.reportSideFileFindings(stage.deriver!.linked)
         _ = try pipeline.cells.checked(file: pipeline.file)
         let allocations = try Allocations(cells: pipeline.cells, method: method)

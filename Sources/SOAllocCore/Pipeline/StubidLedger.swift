@@ -4,11 +4,12 @@ import SOAllocRules
 /// The STUBIDs of a provider's records, for the duplicate check, kept so that
 /// memory stays flat however many records there are.
 ///
-/// Each record adds its STUBID's fingerprint, its row and where the record is
-/// in its file. Entries collect in a buffer; a full buffer is sorted and
-/// written to an anonymous temporary file as a run. At the end the runs are
-/// merged in fingerprint order, and every record after the first with a
-/// fingerprint is a duplicate. A STUBID of up to 18 digits is its own
+/// Each record adds its STUBID's fingerprint and its row, and its identifiers
+/// to a log (`IdentityLog`) from which a duplicate's finding is written, so
+/// that no file is read twice. Entries collect in a buffer; a full buffer is
+/// sorted and written to an anonymous temporary file as a run. At the end the
+/// runs are merged in fingerprint order, and every record after the first
+/// with a fingerprint is a duplicate. A STUBID of up to 18 digits is its own
 /// fingerprint (its number), so the usual numeric STUBIDs are compared
 /// exactly; any other is a 64-bit hash of its bytes, for which a false match
 /// among ten million STUBIDs has a chance of about one in 300,000.
@@ -16,9 +17,6 @@ final class StubidLedger {
     struct Entry: Comparable {
         var fingerprint: UInt64
         var row: UInt32
-        /// The record's file (its index among the provider's files) in the top
-        /// 16 bits, and its byte offset in the rest.
-        var location: UInt64
 
         static func < (lhs: Entry, rhs: Entry) -> Bool {
             lhs.fingerprint != rhs.fingerprint ? lhs.fingerprint < rhs.fingerprint : lhs.row < rhs.row
@@ -29,9 +27,10 @@ final class StubidLedger {
     struct Duplicate: Equatable {
         var row: Int
         var firstRow: Int
-        var file: Int
-        var offset: Int
     }
+
+    /// The identifiers of every record with a STUBID, in row order.
+    let identities = IdentityLog()
 
     static let bufferEntries = 1 << 17
     private let buffer = UnsafeMutablePointer<Entry>.allocate(capacity: bufferEntries)
@@ -59,11 +58,13 @@ final class StubidLedger {
         return (hash & ~(1 << 63)) | 1
     }
 
+    /// Notes a record's STUBID, and its `identifiers` (the fields of `Column.identifiers`).
     @inline(__always)
-    func add(_ stubid: UnsafeBufferPointer<UInt8>, row: Int, file: Int, offset: Int) throws {
-        buffer[count] = Entry(
-            fingerprint: Self.fingerprint(stubid), row: UInt32(truncatingIfNeeded: row),
-            location: UInt64(file) << 48 | UInt64(offset))
+    func add(
+        _ stubid: UnsafeBufferPointer<UInt8>, row: Int, identifiers record: RawRecord, at positions: [Int]
+    ) throws {
+        try identities.append(row: row, record, positions)
+        buffer[count] = Entry(fingerprint: Self.fingerprint(stubid), row: UInt32(truncatingIfNeeded: row))
         count &+= 1
         if count == Self.bufferEntries { try writeRun() }
     }
@@ -94,7 +95,7 @@ final class StubidLedger {
         count = 0
     }
 
-    private static func failure(_ message: String) -> Failure {
+    static func failure(_ message: String) -> Failure {
         .output("\(TemporaryFiles.directory): \(message)")
     }
 
@@ -106,10 +107,7 @@ final class StubidLedger {
         var previous: Entry?
         func see(_ entry: Entry) {
             if let first = previous, first.fingerprint == entry.fingerprint {
-                found.append(
-                    Duplicate(
-                        row: Int(entry.row), firstRow: Int(first.row), file: Int(entry.location >> 48),
-                        offset: Int(entry.location & ((1 << 48) - 1))))
+                found.append(Duplicate(row: Int(entry.row), firstRow: Int(first.row)))
             } else {
                 previous = entry
             }
@@ -156,7 +154,7 @@ final class StubidLedger {
 
         private mutating func load() throws {
             let count = min(Self.block, end - next)
-            entries = Array(repeating: Entry(fingerprint: 0, row: 0, location: 0), count: count)
+            entries = Array(repeating: Entry(fingerprint: 0, row: 0), count: count)
             position = 0
             guard count > 0 else { return }
             let bytes = count * MemoryLayout<Entry>.stride
@@ -165,6 +163,85 @@ final class StubidLedger {
             }
             guard got == bytes else { throw StubidLedger.failure("cannot read a temporary file") }
             next += count
+        }
+    }
+}
+
+/// The identifiers of a provider's records with a STUBID, in row order, in
+/// an anonymous temporary file: the row, then each field's length and bytes.
+/// A duplicate STUBID's finding is written from here, in one sequential
+/// reading, whatever the number of duplicates.
+final class IdentityLog {
+    private var file: UnsafeMutablePointer<FILE>?
+
+    deinit {
+        if let file { fclose(file) }
+    }
+
+    /// Appends a record's row and the fields at `positions`.
+    @inline(__always)
+    func append(row: Int, _ record: RawRecord, _ positions: [Int]) throws {
+        if file == nil { try open() }
+        var header = (UInt32(truncatingIfNeeded: row), UInt32(positions.count))
+        var written = withUnsafeBytes(of: &header) { fwrite_unlocked($0.baseAddress, 1, 8, file) } == 8
+        for position in positions {
+            let field = record[position]
+            var length = UInt32(field.count)
+            written = written && withUnsafeBytes(of: &length) { fwrite_unlocked($0.baseAddress, 1, 4, file) } == 4
+            if field.count > 0 { written = written && fwrite_unlocked(field.baseAddress, 1, field.count, file) == field.count }
+        }
+        guard written else { throw StubidLedger.failure("cannot write a temporary file: \(String(cString: strerror(errno)))") }
+    }
+
+    private func open() throws {
+        var template = Array("\(TemporaryFiles.directory)/soalloc-identities-XXXXXX".utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard descriptor >= 0 else { throw StubidLedger.failure("cannot create a temporary file") }
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        guard let opened = fdopen(descriptor, "w+") else {
+            close(descriptor)
+            throw StubidLedger.failure("cannot create a temporary file")
+        }
+        file = opened
+    }
+
+    /// Calls `body` with the identifiers of each row of `rows` (ascending), read in one pass.
+    func forEach(rows: [Int], _ body: (Int, [UnsafeBufferPointer<UInt8>]) throws -> Void) throws {
+        guard let file, !rows.isEmpty else { return }
+        guard fflush(file) == 0, fseeko(file, 0, SEEK_SET) == 0 else {
+            throw StubidLedger.failure("cannot read a temporary file: \(String(cString: strerror(errno)))")
+        }
+        var bytes: [UInt8] = []
+        var next = 0
+        while next < rows.count {
+            var header: (UInt32, UInt32) = (0, 0)
+            guard withUnsafeMutableBytes(of: &header, { fread_unlocked($0.baseAddress, 1, 8, file) }) == 8 else {
+                throw StubidLedger.failure("cannot read a temporary file")
+            }
+            var lengths: [Int] = []
+            var total = 0
+            bytes.removeAll(keepingCapacity: true)
+            for _ in 0..<header.1 {
+                var length: UInt32 = 0
+                guard withUnsafeMutableBytes(of: &length, { fread_unlocked($0.baseAddress, 1, 4, file) }) == 4 else {
+                    throw StubidLedger.failure("cannot read a temporary file")
+                }
+                lengths.append(Int(length))
+                bytes.append(contentsOf: repeatElement(0, count: Int(length)))
+                let got = bytes.withUnsafeMutableBytes { fread_unlocked($0.baseAddress! + total, 1, Int(length), file) }
+                guard got == Int(length) else { throw StubidLedger.failure("cannot read a temporary file") }
+                total += Int(length)
+            }
+            guard Int(header.0) == rows[next] else { continue }
+            try bytes.withUnsafeBufferPointer { buffer in
+                var start = 0
+                let fields = lengths.map { length in
+                    defer { start += length }
+                    return UnsafeBufferPointer(rebasing: buffer[start..<(start + length)])
+                }
+                try body(rows[next], fields)
+            }
+            next += 1
         }
     }
 }

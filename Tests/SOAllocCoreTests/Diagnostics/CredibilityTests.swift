@@ -107,31 +107,43 @@ struct CredibilityTests {
         #expect(fires == (column != .hefesfte && column != .learnfamcodeDLA))
     }
 
+    /// Adds each STUBID to `ledger` as a record `UKPRN,LEARNER<row>,AIM,STUBID` of row 1, 2, ….
+    private func add(_ stubids: [String], to ledger: StubidLedger) throws {
+        let text = stubids.enumerated().map { "10000001,L\($0.offset + 1),1,\($0.element)" }.joined(separator: "\n")
+        var row = 0
+        try CSVReader(bytes: Array(text.utf8)).forEachRecord { record in
+            row += 1
+            try ledger.add(record[3], row: row, identifiers: record, at: [0, 1, 2, 3])
+        }
+    }
+
     @Test("STUBID_DUPLICATE for each later record with a STUBID, naming the first; numbers compared as numbers")
     func duplicateStubid() throws {
         let ledger = StubidLedger()
-        for (row, stubid) in ["77", "78", "077", "A1", "a1", "A1", "77"].enumerated() {
-            var text = stubid
-            try text.withUTF8 { try ledger.add($0, row: row + 1, file: 0, offset: row * 100) }
+        try add(["77", "78", "077", "A1", "a1", "A1", "77"], to: ledger)
+        let duplicates = try ledger.duplicates()
+        #expect(duplicates == [.init(row: 3, firstRow: 1), .init(row: 6, firstRow: 4), .init(row: 7, firstRow: 1)])
+        var identifiers: [[String]] = []
+        try ledger.identities.forEach(rows: duplicates.map(\.row)) { _, fields in
+            identifiers.append(fields.map { String(decoding: $0, as: UTF8.self) })
         }
-        #expect(try ledger.duplicates() == [
-            .init(row: 3, firstRow: 1, file: 0, offset: 200), .init(row: 6, firstRow: 4, file: 0, offset: 500),
-            .init(row: 7, firstRow: 1, file: 0, offset: 600),
-        ])
+        #expect(identifiers == [["10000001", "L3", "1", "077"], ["10000001", "L6", "1", "A1"], ["10000001", "L7", "1", "77"]])
     }
 
-    @Test("duplicate STUBIDs are found across runs spilled to disk")
+    @Test("duplicate STUBIDs are found across runs spilled to disk, with their records' identifiers")
     func duplicateStubidSpilled() throws {
         let ledger = StubidLedger()
         let count = StubidLedger.bufferEntries * 3 + 17
-        for row in 1...count {
-            var text = String(row % (count - 5) + 1)  // the last five repeat the first five
-            try text.withUTF8 { try ledger.add($0, row: row, file: row % 3, offset: row) }
-        }
+        try add((1...count).map { String($0 % (count - 5) + 1) }, to: ledger)  // the last five repeat the first five
         let duplicates = try ledger.duplicates()
         #expect(duplicates.map(\.row) == Array((count - 4)...count))
         #expect(duplicates.map(\.firstRow) == Array(1...5))
-        #expect(duplicates[0].file == (count - 4) % 3)
+        var learners: [String] = []
+        try ledger.identities.forEach(rows: duplicates.map(\.row)) { row, fields in
+            learners.append(String(decoding: fields[1], as: UTF8.self))
+            #expect(String(decoding: fields[3], as: UTF8.self) == String(row % (count - 5) + 1))
+        }
+        #expect(learners == ((count - 4)...count).map { "L\($0)" })
     }
 
     @Test("a duplicate STUBID is reported by a run, after the records' other findings, with its record")
