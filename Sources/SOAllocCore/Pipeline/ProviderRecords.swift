@@ -51,14 +51,15 @@ struct ProviderRecords {
     mutating func reportDuplicateStubids() throws {
         let duplicates = try findings.stubids.duplicates()
         let stubid = Column.identifiers.firstIndex(of: .stubid)!
+        let outputs = self.outputs
         var index = 0
         try findings.stubids.identities.forEach(rows: duplicates.map(\.row)) { row, identifiers in
-            tally.findings[Check.stubidDuplicate.index] += 1
             try outputs.writeFinding(
                 row: row, identifiers: identifiers, check: .stubidDuplicate, field: Column.stubid.name,
                 value: identifiers[stubid], detail: String(duplicates[index].firstRow))
             index += 1
         }
+        tally.findings[Check.stubidDuplicate.index] += duplicates.count
     }
 
     /// Writes the findings about the side files' own rows, after the records':

@@ -212,14 +212,16 @@ final class IdentityLog {
             throw StubidLedger.failure("cannot read a temporary file: \(String(cString: strerror(errno)))")
         }
         var bytes: [UInt8] = []
+        var lengths: [Int] = []
+        var fields: [UnsafeBufferPointer<UInt8>] = []
         var next = 0
         while next < rows.count {
             var header: (UInt32, UInt32) = (0, 0)
             guard withUnsafeMutableBytes(of: &header, { fread_unlocked($0.baseAddress, 1, 8, file) }) == 8 else {
                 throw StubidLedger.failure("cannot read a temporary file")
             }
-            var lengths: [Int] = []
             var total = 0
+            lengths.removeAll(keepingCapacity: true)
             bytes.removeAll(keepingCapacity: true)
             for _ in 0..<header.1 {
                 var length: UInt32 = 0
@@ -235,9 +237,10 @@ final class IdentityLog {
             guard Int(header.0) == rows[next] else { continue }
             try bytes.withUnsafeBufferPointer { buffer in
                 var start = 0
-                let fields = lengths.map { length in
-                    defer { start += length }
-                    return UnsafeBufferPointer(rebasing: buffer[start..<(start + length)])
+                fields.removeAll(keepingCapacity: true)
+                for length in lengths {
+                    fields.append(UnsafeBufferPointer(rebasing: buffer[start..<(start + length)]))
+                    start += length
                 }
                 try body(rows[next], fields)
             }
