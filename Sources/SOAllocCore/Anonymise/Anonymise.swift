@@ -86,9 +86,9 @@ public enum Anonymise {
         let paths = [options.output] + (options.quals.map { _ in [options.sideOutput("quals")] } ?? [])
             + (options.postcodes.map { _ in [options.sideOutput("postcodes")] } ?? [])
         let inputs = [options.input, options.keyFile, options.method, options.quals, options.postcodes].compactMap {
-            $0.map(canonicalPath)
+            $0.map(OutputSafety.resolved)
         }
-        if let clash = paths.first(where: { inputs.contains(canonicalPath($0)) }) {
+        if let clash = paths.first(where: { inputs.contains(OutputSafety.resolved($0)) }) {
             throw Failure.usage("\(clash): an output would replace an input")
         }
         // A new key file is written only when the outputs are, so a failed run leaves none.
@@ -275,21 +275,6 @@ public enum Anonymise {
             try output.endRow()
         }
         _ = try output.finish()
-    }
-
-    /// The path with symbolic links and `..` resolved: of the file when it
-    /// exists, otherwise of its folder, so that a file yet to be written is
-    /// recognised too.
-    private static func canonicalPath(_ path: String) -> String {
-        func resolved(_ path: String) -> String? {
-            guard let result = realpath(path, nil) else { return nil }
-            defer { free(result) }
-            return String(cString: result)
-        }
-        if let file = resolved(path) { return file }
-        let url = URL(fileURLWithPath: path).standardizedFileURL
-        let folder = url.deletingLastPathComponent().path
-        return "\(resolved(folder) ?? folder)/\(url.lastPathComponent)"
     }
 }
 
