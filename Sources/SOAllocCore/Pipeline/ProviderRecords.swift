@@ -53,7 +53,7 @@ struct ProviderRecords {
         let stubid = Column.identifiers.firstIndex(of: .stubid)!
         let outputs = self.outputs
         var index = 0
-        try findings.stubids.identities.forEach(rows: duplicates.map(\.row)) { row, identifiers in
+        try findings.stubids.identities.forEach(rows: duplicates.lazy.map(\.row)) { row, identifiers in
             try outputs.writeFinding(
                 row: row, identifiers: identifiers, check: .stubidDuplicate, field: Column.stubid.name,
                 value: identifiers[stubid], detail: String(duplicates[index].firstRow))

@@ -206,7 +206,9 @@ final class IdentityLog {
     }
 
     /// Calls `body` with the identifiers of each row of `rows` (ascending), read in one pass.
-    func forEach(rows: [Int], _ body: (Int, [UnsafeBufferPointer<UInt8>]) throws -> Void) throws {
+    func forEach<Rows: RandomAccessCollection<Int>>(
+        rows: Rows, _ body: (Int, [UnsafeBufferPointer<UInt8>]) throws -> Void
+    ) throws where Rows.Index == Int {
         guard let file, !rows.isEmpty else { return }
         guard fflush(file) == 0, fseeko(file, 0, SEEK_SET) == 0 else {
             throw StubidLedger.failure("cannot read a temporary file: \(String(cString: strerror(errno)))")
