@@ -1,9 +1,12 @@
 // The fuzz target: `scripts/fuzz` builds it with `-sanitize=fuzzer,address
 // -DFUZZING`, and libFuzzer calls `LLVMFuzzerTestOneInput` with each input.
 // Built normally, it replays inputs given as files, to reproduce a crash
-// under the debugger: `swift run soalloc-fuzz crash-file`.
+// under the debugger: `swift run soalloc-fuzz crash-file`. It reaches the
+// core's internal types, which only a debug build exposes (`@testable`): a
+// release build of it says so and exits.
 import Foundation
 
+#if DEBUG
 @testable import SOAllocCore
 import SOAllocRules
 
@@ -74,10 +77,15 @@ func runFuzzerDriver(
 ) -> Int32
 #endif
 
+#endif
+
 @main
 struct FuzzTarget {
     static func main() throws {
-        #if FUZZING
+        #if !DEBUG
+        FileHandle.standardError.write(Data("soalloc-fuzz: build it in debug, as scripts/fuzz does\n".utf8))
+        exit(64)
+        #elseif FUZZING
         var argc = CommandLine.argc
         var argv = CommandLine.unsafeArgv
         exit(runFuzzerDriver(&argc, &argv) { data, size in
