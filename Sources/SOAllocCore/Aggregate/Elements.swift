@@ -156,28 +156,15 @@ public struct Cell: Sendable, Hashable {
     public let index: Int
 
     /// Every cell, element by element and group by group: the order of `cells.csv`.
-    public static let all: [Cell] = {
-        var cells: [Cell] = []
-        for element in Element.all {
-            for group in element.groups {
-                for label in group.labels {
-                    let name = group.prefix.map { "\($0)_\(label)" } ?? label
-                    cells.append(Cell(element: element, name: name, index: cells.count))
-                }
-            }
-        }
-        return cells
-    }()
+    public static let all: [Cell] = Element.all.flatMap { element in
+        element.groups.flatMap { group in group.labels.map { (element, group.cellName($0)) } }
+    }.enumerated().map { Cell(element: $0.element.0, name: $0.element.1, index: $0.offset) }
 
     /// Each element's cells' positions in `Cell.all`.
-    static let ranges: [Range<Int>] = {
-        var start = 0
-        return Element.all.map { element in
-            let count = element.groups.reduce(0) { $0 + $1.labels.count }
-            defer { start += count }
-            return start..<(start + count)
-        }
-    }()
+    static let ranges: [Range<Int>] = Element.all.map { element in
+        let indices = all.filter { $0.element == element }.map(\.index)
+        return indices.first!..<(indices.last! + 1)
+    }
 
     public static func named(_ name: String) -> Cell? { all.first { $0.name == name } }
 
@@ -186,11 +173,11 @@ public struct Cell: Sendable, Hashable {
 }
 
 extension Element.Group {
+    /// The name of the group's cell of `label`: `WAPOP1_Q1`, or the label alone.
+    func cellName(_ label: String) -> String { prefix.map { "\($0)_\(label)" } ?? label }
+
     /// The group's cells, in order.
-    public var cells: [Cell] {
-        let names = labels.map { label in prefix.map { "\($0)_\(label)" } ?? label }
-        return names.map { Cell.named($0)! }
-    }
+    public var cells: [Cell] { labels.map { Cell.named(cellName($0))! } }
 }
 
 /// The groups compiled for counting: plain values, read for every record.

@@ -1,6 +1,5 @@
 import CLibCSV
 import Foundation
-
 import Glibc
 import SOAllocRules
 

@@ -1,6 +1,5 @@
 import Crypto
 import Dispatch
-
 import Glibc
 import SOAllocRules
 

@@ -6,13 +6,13 @@ import SOAllocRules
 /// normalisation: trimmed, letters in any case, all-digit values as numbers.
 /// A file value that cannot be read in that domain always differs.
 struct Comparison {
-    /// Each derived field the file has a column for, with its position and
-    /// its index in `Slot.derived`.
-    private let fields: [(slot: Slot, position: Int, index: Int)]
+    /// Each derived field the file has a column for, with its position, its
+    /// index in `Slot.derived` and its domain (looked up once, not per record).
+    private let fields: [(slot: Slot, position: Int, index: Int, domain: Domain)]
 
     init(layout: Layout) {
         fields = Slot.derived.enumerated().compactMap { index, slot in
-            slot.column.flatMap(layout.position(of:)).map { (slot, $0, index) }
+            slot.column.flatMap(layout.position(of:)).map { (slot, $0, index, slot.domain) }
         }
     }
 
@@ -24,17 +24,21 @@ struct Comparison {
         _ record: RawRecord, _ facts: borrowing Facts,
         difference: (Slot, Int, UnsafeBufferPointer<UInt8>) throws -> Void
     ) rethrows {
-        for (slot, position, index) in fields {
+        for (slot, position, index, domain) in fields {
             let text = record[position]
-            if Self.normalised(text, as: slot) != facts[slot] { try difference(slot, index, text) }
+            if Self.normalised(text, in: domain) != facts[slot] { try difference(slot, index, text) }
         }
     }
 
     /// The file's text as a value of `slot`'s domain: each domain's own
     /// reading, so a new derived field is compared as its slot declares.
-    @inline(__always)
     static func normalised(_ text: UnsafeBufferPointer<UInt8>, as slot: Slot) -> Int64 {
-        switch slot.domain {
+        normalised(text, in: slot.domain)
+    }
+
+    @inline(__always)
+    private static func normalised(_ text: UnsafeBufferPointer<UInt8>, in domain: Domain) -> Int64 {
+        switch domain {
         case .code(let vocabulary): vocabulary.value(of: text)
         case .number: FieldParsing.numericCode(text)
         case .date: readable(FieldParsing.date(text))

@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-
 import Glibc
 import SOAllocRules
 
