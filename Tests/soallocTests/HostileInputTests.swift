@@ -1,22 +1,6 @@
 import Foundation
 import Testing
 
-/// Writes a copy of TestData/rules/DISPOP.ind with some columns of every
-/// record set to `values` (Python literals), and returns its path.
-private func hostileCopy(_ values: [String: String], to path: URL) throws {
-    let assignments = values.map { "    row[header.index(\"\($0.key)\")] = \($0.value)" }.sorted().joined(separator: "\n")
-    _ = try python(
-        ["-", repository.appendingPathComponent("TestData/rules/DISPOP.ind").path, path.path],
-        input: """
-            import csv, sys
-            rows = list(csv.reader(open(sys.argv[1], newline="")))
-            header = rows[0]
-            for row in rows[1:]:
-            \(assignments)
-            csv.writer(open(sys.argv[2], "w", newline=""), lineterminator="\\n").writerows(rows)
-            """)
-}
-
 /// True when `text` holds a byte that acts on a terminal: C0 controls but LF, DEL, C1 controls.
 private func hasControls(_ text: String) -> Bool {
     text.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n") || (0x7F...0x9F).contains($0.value) }

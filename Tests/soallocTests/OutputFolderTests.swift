@@ -185,7 +185,7 @@ struct OutputFolderTests {
     func mountPoint() throws {
         let scratch = Scratch()
         let point = scratch.url.appendingPathComponent("mounted").path
-        #expect(shell("mkdir -p '\(point)' && mount -t tmpfs -o size=1m tmpfs '\(point)'"))
+        #expect(mountTmpfs(at: point, options: "size=1m"))
         defer { shell("umount '\(point)'") }
         let outcome = try soalloc([small, "--out", point])
         #expect(outcome.status == 73)
@@ -203,7 +203,7 @@ struct OutputFolderTests {
         // A disk just too small for the workbook: the CSV files fit, summary.xlsx does not.
         var found = false
         for size in stride(from: 640, through: 760, by: 4) where !found {
-            #expect(shell("mkdir -p '\(point)' && mount -t tmpfs -o size=\(size)k tmpfs '\(point)'"))
+            #expect(mountTmpfs(at: point, options: "size=\(size)k"))
             defer { shell("umount '\(point)'") }
             let outcome = try soalloc([samples[0], "--out", "\(point)/out"], in: repository)
             guard outcome.standardError.contains("summary.xlsx") else { continue }

@@ -164,7 +164,7 @@ struct ReliabilityTests {
     func diskFull() throws {
         let scratch = Scratch()
         let point = scratch.url.appendingPathComponent("small").path
-        #expect(shell("mkdir -p '\(point)' && mount -t tmpfs -o size=128k tmpfs '\(point)'"))
+        #expect(mountTmpfs(at: point, options: "size=128k"))
         defer { shell("umount '\(point)'") }
         let outcome = try soalloc(["TestData/SO14_F10000001.ind", "--out", "\(point)/out"], in: repository)
         #expect(outcome.status == 74)
@@ -178,7 +178,7 @@ struct ReliabilityTests {
     func readOnly() throws {
         let scratch = Scratch()
         let point = scratch.url.appendingPathComponent("readonly").path
-        #expect(shell("mkdir -p '\(point)' && mount -t tmpfs -o ro,size=64k tmpfs '\(point)'"))
+        #expect(mountTmpfs(at: point, options: "ro,size=64k"))
         defer { shell("umount '\(point)'") }
         let outcome = try soalloc(["TestData/rules/EQGRP.ind", "--out", "\(point)/out"], in: repository)
         #expect(outcome.status == 73)

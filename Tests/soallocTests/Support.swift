@@ -176,7 +176,29 @@ func shell(_ command: String) -> Bool {
 let canMount: Bool = {
     let scratch = Scratch()
     let point = scratch.url.appendingPathComponent("m").path
-    guard shell("mkdir -p '\(point)' && mount -t tmpfs -o size=64k tmpfs '\(point)'") else { return false }
+    guard mountTmpfs(at: point, options: "size=64k") else { return false }
     shell("umount '\(point)'")
     return true
 }()
+
+/// Makes the folder `point` and mounts a tmpfs on it with `options`
+/// (`size=64k`, `ro,size=64k`); returns whether it worked.
+func mountTmpfs(at point: String, options: String) -> Bool {
+    shell("mkdir -p '\(point)' && mount -t tmpfs -o \(options) tmpfs '\(point)'")
+}
+
+/// Writes a copy of TestData/rules/DISPOP.ind with some columns of every
+/// record set to `values` (Python literals) at `path`.
+func hostileCopy(_ values: [String: String], to path: URL) throws {
+    let assignments = values.map { "    row[header.index(\"\($0.key)\")] = \($0.value)" }.sorted().joined(separator: "\n")
+    _ = try python(
+        ["-", repository.appendingPathComponent("TestData/rules/DISPOP.ind").path, path.path],
+        input: """
+            import csv, sys
+            rows = list(csv.reader(open(sys.argv[1], newline="")))
+            header = rows[0]
+            for row in rows[1:]:
+            \(assignments)
+            csv.writer(open(sys.argv[2], "w", newline=""), lineterminator="\\n").writerows(rows)
+            """)
+}

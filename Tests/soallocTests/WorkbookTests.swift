@@ -237,17 +237,7 @@ struct WorkbookLimitTests {
         let scratch = Scratch()
         let input = scratch.url.appendingPathComponent("control.ind")
         // The UKPRN of every record with a NUL and a U+0001, and a HEFESFTE, which a finding quotes, with a U+0001.
-        _ = try python(
-            ["-", repository.appendingPathComponent("TestData/rules/DISPOP.ind").path, input.path],
-            input: """
-                import csv, sys
-                rows = list(csv.reader(open(sys.argv[1], newline="")))
-                header = rows[0]
-                for row in rows[1:]:
-                    row[header.index("UKPRN")] = "1000\\x00\\x010001"
-                    row[header.index("HEFESFTE")] = "x\\x01"
-                csv.writer(open(sys.argv[2], "w", newline=""), lineterminator="\\n").writerows(rows)
-                """)
+        try hostileCopy(["UKPRN": #""1000\x00\x010001""#, "HEFESFTE": #""x\x01""#], to: input)
         let out = scratch.url.appendingPathComponent("out")
         let outcome = try soalloc([input.path, "--out", out.path])
         #expect(outcome.status == 0, "\(outcome.standardError)")
