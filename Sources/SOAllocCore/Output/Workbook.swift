@@ -377,8 +377,7 @@ enum QuietStandardError {
         if users == 0 {
             let null = open("/dev/null", O_WRONLY | O_CLOEXEC)
             if null >= 0 {
-                fflush(nil)
-                saved = dup(2)
+                saved = fcntl(2, F_DUPFD_CLOEXEC, 0)
                 dup2(null, 2)
                 close(null)
             }
@@ -389,7 +388,6 @@ enum QuietStandardError {
             lock.lock()
             users -= 1
             if users == 0 && saved >= 0 {
-                fflush(nil)
                 dup2(saved, 2)
                 close(saved)
                 saved = -1

@@ -73,12 +73,7 @@ final class StubidLedger {
     private func writeRun() throws {
         var entries = UnsafeMutableBufferPointer(start: buffer, count: count)
         entries.sort()
-        if spill < 0 {
-            var template = Array("\(TemporaryFiles.directory)/soalloc-stubids-XXXXXX".utf8CString)
-            spill = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-            guard spill >= 0 else { throw Self.failure("cannot create a temporary file") }
-            template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
-        }
+        if spill < 0 { spill = try TemporaryFiles.anonymous("stubids") }
         let bytes = count * MemoryLayout<Entry>.stride
         var done = 0
         while done < bytes {
@@ -167,90 +162,6 @@ final class StubidLedger {
     }
 }
 
-/// The identifiers of a provider's records with a STUBID, in row order, in
-/// an anonymous temporary file: the row, then each field's length and bytes.
-/// A duplicate STUBID's finding is written from here, in one sequential
-/// reading, whatever the number of duplicates.
-final class IdentityLog {
-    private var file: UnsafeMutablePointer<FILE>?
-
-    deinit {
-        if let file { fclose(file) }
-    }
-
-    /// Appends a record's row and the fields at `positions`.
-    @inline(__always)
-    func append(row: Int, _ record: RawRecord, _ positions: [Int]) throws {
-        if file == nil { try open() }
-        var header = (UInt32(truncatingIfNeeded: row), UInt32(positions.count))
-        var written = withUnsafeBytes(of: &header) { fwrite_unlocked($0.baseAddress, 1, 8, file) } == 8
-        for position in positions {
-            let field = record[position]
-            var length = UInt32(field.count)
-            written = written && withUnsafeBytes(of: &length) { fwrite_unlocked($0.baseAddress, 1, 4, file) } == 4
-            if field.count > 0 { written = written && fwrite_unlocked(field.baseAddress, 1, field.count, file) == field.count }
-        }
-        guard written else { throw StubidLedger.failure("cannot write a temporary file: \(String(cString: strerror(errno)))") }
-    }
-
-    private func open() throws {
-        var template = Array("\(TemporaryFiles.directory)/soalloc-identities-XXXXXX".utf8CString)
-        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard descriptor >= 0 else { throw StubidLedger.failure("cannot create a temporary file") }
-        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
-        guard let opened = fdopen(descriptor, "w+") else {
-            close(descriptor)
-            throw StubidLedger.failure("cannot create a temporary file")
-        }
-        file = opened
-    }
-
-    /// Calls `body` with the identifiers of each row of `rows` (ascending), read in one pass.
-    func forEach<Rows: RandomAccessCollection<Int>>(
-        rows: Rows, _ body: (Int, [UnsafeBufferPointer<UInt8>]) throws -> Void
-    ) throws where Rows.Index == Int {
-        guard let file, !rows.isEmpty else { return }
-        guard fflush(file) == 0, fseeko(file, 0, SEEK_SET) == 0 else {
-            throw StubidLedger.failure("cannot read a temporary file: \(String(cString: strerror(errno)))")
-        }
-        var bytes: [UInt8] = []
-        var lengths: [Int] = []
-        var fields: [UnsafeBufferPointer<UInt8>] = []
-        var next = 0
-        while next < rows.count {
-            var header: (UInt32, UInt32) = (0, 0)
-            guard withUnsafeMutableBytes(of: &header, { fread_unlocked($0.baseAddress, 1, 8, file) }) == 8 else {
-                throw StubidLedger.failure("cannot read a temporary file")
-            }
-            var total = 0
-            lengths.removeAll(keepingCapacity: true)
-            bytes.removeAll(keepingCapacity: true)
-            for _ in 0..<header.1 {
-                var length: UInt32 = 0
-                guard withUnsafeMutableBytes(of: &length, { fread_unlocked($0.baseAddress, 1, 4, file) }) == 4 else {
-                    throw StubidLedger.failure("cannot read a temporary file")
-                }
-                lengths.append(Int(length))
-                bytes.append(contentsOf: repeatElement(0, count: Int(length)))
-                let got = bytes.withUnsafeMutableBytes { fread_unlocked($0.baseAddress! + total, 1, Int(length), file) }
-                guard got == Int(length) else { throw StubidLedger.failure("cannot read a temporary file") }
-                total += Int(length)
-            }
-            guard Int(header.0) == rows[next] else { continue }
-            try bytes.withUnsafeBufferPointer { buffer in
-                var start = 0
-                fields.removeAll(keepingCapacity: true)
-                for length in lengths {
-                    fields.append(UnsafeBufferPointer(rebasing: buffer[start..<(start + length)]))
-                    start += length
-                }
-                try body(rows[next], fields)
-            }
-            next += 1
-        }
-    }
-}
-
 /// A binary min-heap of indices, ordered by a comparison that may change as
 /// the item at the top changes (then `siftDownFirst`).
 struct Heap {
@@ -302,5 +213,16 @@ enum TemporaryFiles {
     static var directory: String {
         guard let value = getenv("TMPDIR"), value.pointee != 0 else { return "/tmp" }
         return String(cString: value)
+    }
+
+    /// A new file in `directory`, already unlinked, open for reading and
+    /// writing: it goes when its descriptor is closed, however the run ends.
+    static func anonymous(_ name: String) throws -> Int32 {
+        var template = Array("\(directory)/soalloc-\(name)-XXXXXX".utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard descriptor >= 0 else { throw StubidLedger.failure("cannot create a temporary file") }
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+        return descriptor
     }
 }

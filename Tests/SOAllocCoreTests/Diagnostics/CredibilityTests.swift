@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import SOAllocCore
@@ -146,6 +147,25 @@ struct CredibilityTests {
         #expect(learners == ((count - 4)...count).map { "L\($0)" })
     }
 
+    @Test("the identifiers' log stays whole while another thread flushes every C stream, as a workbook's writer does")
+    func identityLogBesideFlushes() throws {
+        let ledger = StubidLedger()
+        let stop = Flag()
+        let flusher = Thread {
+            while !stop.isSet { fflush(nil) }
+        }
+        flusher.start()
+        defer { stop.set() }
+        let count = 200_000
+        try add((1...count).map { String($0) }, to: ledger)
+        stop.set()
+        var rows: [Int] = []
+        try ledger.identities.forEach(rows: Array(1...count)) { row, fields in
+            if String(decoding: fields[1], as: UTF8.self) == "L\(row)" { rows.append(row) }
+        }
+        #expect(rows.count == count)
+    }
+
     @Test("a duplicate STUBID is reported by a run, after the records' other findings, with its record")
     func duplicateStubidInRun() throws {
         let directory = TemporaryDirectory()
@@ -198,4 +218,12 @@ struct CredibilityTests {
 /// The clean record with some columns changed.
 private func changed(_ changes: [Column: String] = [:]) -> [Column: String] {
     cleanValues.merging(changes) { $1 }
+}
+
+/// A flag one thread sets and another reads.
+private final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
 }
