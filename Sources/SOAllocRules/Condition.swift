@@ -109,6 +109,12 @@ public indirect enum Condition: Sendable {
         if case .all(let parts) = self { parts.isEmpty } else { false }
     }
 
+    /// The parts of the condition as a clause's conditions are listed: those
+    /// of its top "all of", or the condition itself.
+    public var parts: [Condition] {
+        if case .all(let parts) = self { parts } else { [self] }
+    }
+
     /// The condition in the document's notation.
     public var text: String {
         switch self {

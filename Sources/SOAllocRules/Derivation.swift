@@ -31,6 +31,18 @@ public struct Derivation: Sendable {
         program.run(&facts)
     }
 
+    /// Evaluates one rule over `facts` as they stand, without setting its
+    /// field: the clause that holds first, and the value it gives.
+    public func evaluate(rule ruleIndex: Int, _ facts: borrowing Facts) -> (clause: Int, value: Int64) {
+        program.evaluate(rule: ruleIndex, facts.values.span)
+    }
+
+    /// The parts of a clause's condition (as `Condition.parts` lists them)
+    /// that fail for `facts`: bit `i` for part `i`. Zero when the clause holds.
+    public func failingParts(rule ruleIndex: Int, clause: Int, in facts: borrowing Facts) -> UInt64 {
+        program.failingParts(rule: ruleIndex, clause: clause, facts.values.span)
+    }
+
     /// The position of the first part of a clause's condition that fails for
     /// `facts` (its parts are those of its top "all of"; a condition that is
     /// not one is a single part), or nil when the clause holds.
@@ -80,9 +92,8 @@ struct Program: Sendable {
                 entry = emit(clause.condition, onTrue: Self.target(clause: index), onFalse: entry)
             }
             for clause in rule.clauses {
-                let conditions: [Condition] = if case .all(let parts) = clause.condition { parts } else { [clause.condition] }
                 let first = Int32(partEntries.count)
-                for condition in conditions { partEntries.append(emit(condition, onTrue: -1, onFalse: -2)) }
+                for condition in clause.condition.parts { partEntries.append(emit(condition, onTrue: -1, onFalse: -2)) }
                 partRanges.append(first..<Int32(partEntries.count))
             }
             compiledRules.append(CompiledRule(field: rule.field, entry: entry, firstYield: Int32(yields.count)))
@@ -129,12 +140,10 @@ struct Program: Sendable {
             compiledRules.withUnsafeBufferPointer { rules in
                 yields.withUnsafeBufferPointer { yields in
                     for ruleIndex in 0..<rules.count {
-                        let rule = rules[ruleIndex]
                         let (clause, value) = facts.values.span.withUnsafeBufferPointer { values in
-                            let clause = Int(-Self.walk(code, from: rule.entry, values.baseAddress!) - 1)
-                            return (clause, yields[Int(rule.firstYield) + clause].value(values.baseAddress!))
+                            Self.evaluate(rules[ruleIndex], code, yields, values.baseAddress!)
                         }
-                        facts.values[rule.field.rawValue] = value
+                        facts.values[rules[ruleIndex].field.rawValue] = value
                         facts.decidedBy[ruleIndex] = UInt8(truncatingIfNeeded: clause)
                     }
                 }
@@ -142,15 +151,43 @@ struct Program: Sendable {
         }
     }
 
+    /// The clause of `rule` that holds first over `values`, and its value.
+    @inline(__always)
+    private static func evaluate(
+        _ rule: CompiledRule, _ code: UnsafeBufferPointer<Instruction>, _ yields: UnsafeBufferPointer<Yield>,
+        _ values: UnsafePointer<Int64>
+    ) -> (clause: Int, value: Int64) {
+        let clause = Int(-walk(code, from: rule.entry, values) - 1)
+        return (clause, yields[Int(rule.firstYield) + clause].value(values))
+    }
+
+    func evaluate(rule ruleIndex: Int, _ values: Span<Int64>) -> (clause: Int, value: Int64) {
+        code.withUnsafeBufferPointer { code in
+            yields.withUnsafeBufferPointer { yields in
+                values.withUnsafeBufferPointer { values in
+                    Self.evaluate(compiledRules[ruleIndex], code, yields, values.baseAddress!)
+                }
+            }
+        }
+    }
+
     func firstFailingPart(rule ruleIndex: Int, clause: Int, _ values: Span<Int64>) -> Int? {
+        let failing = failingParts(rule: ruleIndex, clause: clause, values, first: true)
+        return failing == 0 ? nil : failing.trailingZeroBitCount
+    }
+
+    /// The clause's failing parts as bits; with `first`, only the first of them.
+    func failingParts(rule ruleIndex: Int, clause: Int, _ values: Span<Int64>, first: Bool = false) -> UInt64 {
         code.withUnsafeBufferPointer { code in
             partEntries.withUnsafeBufferPointer { entries in
                 values.withUnsafeBufferPointer { values in
                     let range = partRanges[Int(compiledRules[ruleIndex].firstYield) + clause]
+                    var failing: UInt64 = 0
                     for index in range where Self.walk(code, from: entries[Int(index)], values.baseAddress!) == -2 {
-                        return Int(index - range.lowerBound)
+                        failing |= 1 << UInt64(index - range.lowerBound)
+                        if first { break }
                     }
-                    return nil
+                    return failing
                 }
             }
         }

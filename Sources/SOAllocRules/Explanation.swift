@@ -27,9 +27,13 @@ public struct ConditionOutcome: Sendable, Equatable {
         return self
     }
 
-    /// "HEFCOMP = 4 failed: HEFCOMP is 3", the document's words and the values found.
-    public var failureReason: String {
-        "\(text) failed: " + inputs.map { "\($0.name) is \($0.value.isEmpty ? "empty" : $0.value)" }.joined(separator: ", ")
+    /// "HEFCOMP = 4 failed", or "WAPOP = 0 held": the document's words and the outcome.
+    public var verdict: String { "\(text) \(holds ? "held" : "failed")" }
+
+    /// "HEFCOMP = 4 failed: HEFCOMP is 3", the verdict and the values found,
+    /// in the words of `exclusions.csv`.
+    public var reason: String {
+        "\(verdict): " + inputs.map { "\($0.name) is \($0.value.isEmpty ? "empty" : $0.value)" }.joined(separator: ", ")
     }
 }
 
@@ -56,7 +60,7 @@ public struct FieldExplanation: Sendable, Equatable {
 /// the same declarations the fast path compiles, and recording every
 /// condition with the values it read. It derives the fields itself, so an
 /// explanation can be checked against `derived.csv`.
-public struct Explainer {
+public struct Explainer: Sendable {
     public let rules: [Rule]
 
     public init(rules: [Rule] = Derivation.rules) {

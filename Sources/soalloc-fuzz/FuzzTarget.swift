@@ -42,7 +42,16 @@ func fuzzOne(_ bytes: UnsafeBufferPointer<UInt8>) {
             var facts = Facts()
             deriver!.derive(record, into: &facts)
             cells.count(facts)
-            comparison!.compare(record, facts) { slot, _, text in _ = (slot, FieldParsing.displayText(text)) }
+            var theirs = Facts()
+            var differing = comparison!.compare(record, facts, into: &theirs)
+            while differing != 0 {
+                let index = differing.trailingZeroBitCount
+                differing &= differing - 1
+                let reason = Reconciler().reason(rule: index, ours: facts, theirs: theirs) { column in
+                    layout!.position(of: column).map { FieldParsing.displayText(record[$0]) }
+                }
+                _ = (reason.causeText, reason.hefceNeeds.text, reason.hefceNeeds.pattern)
+            }
             try findings!.report(record, row: row, facts) { check, _, detail in
                 _ = check.message(field: "F", value: "v", detail: detail)
             }

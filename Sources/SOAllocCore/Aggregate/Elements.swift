@@ -192,23 +192,24 @@ struct CellPlacement: Sendable {
     /// For a code: the offset of each code's cell, by the code's value.
     let codeOffsets: [Int]
 
-    static let all: [CellPlacement] = Element.all.flatMap { element in
-        element.groups.map { group in
-            let first = group.cells[0].index
-            switch group.placement {
-            case .only:
-                return CellPlacement(field: group.field, value: group.value, first: first, count: 1, by: nil, codeOffsets: [])
-            case .number(let slot):
-                return CellPlacement(
-                    field: group.field, value: group.value, first: first, count: group.labels.count, by: slot,
-                    codeOffsets: [])
-            case .code(let slot):
-                guard case .code(let vocabulary) = slot.domain else { preconditionFailure("\(slot.name) is not a code") }
-                let offsets = vocabulary.names.map { name in group.labels.firstIndex(of: name) ?? group.labels.count - 1 }
-                return CellPlacement(
-                    field: group.field, value: group.value, first: first, count: group.labels.count, by: slot,
-                    codeOffsets: offsets)
-            }
+    static let all: [CellPlacement] = Element.all.flatMap { $0.groups.map(CellPlacement.init) }
+
+    init(_ group: Element.Group) {
+        field = group.field
+        value = group.value
+        first = group.cells[0].index
+        count = group.labels.count
+        switch group.placement {
+        case .only:
+            by = nil
+            codeOffsets = []
+        case .number(let slot):
+            by = slot
+            codeOffsets = []
+        case .code(let slot):
+            guard case .code(let vocabulary) = slot.domain else { preconditionFailure("\(slot.name) is not a code") }
+            by = slot
+            codeOffsets = vocabulary.names.map { name in group.labels.firstIndex(of: name) ?? group.labels.count - 1 }
         }
     }
 
@@ -221,5 +222,53 @@ struct CellPlacement: Sendable {
             return first + (value >= 1 && value < Int64(count) ? Int(value) - 1 : count - 1)
         }
         return first + (Value.isKnown(value) && value < Int64(codeOffsets.count) ? codeOffsets[Int(value)] : count - 1)
+    }
+}
+
+/// Where a record sits in an element, for setting HEFCE's side beside ours:
+/// the groups of one field exclude each other (WAPOP is 1, 2 or 3), so a
+/// record has at most one cell among them. An element has a place per
+/// field its groups test: disability two (DISPOP, DISALLOC), the others one.
+struct CellPlace: Sendable {
+    let element: Element
+    let field: Slot
+    let groups: [CellPlacement]
+
+    static let all: [CellPlace] = Element.all.flatMap { element in
+        var fields: [Slot] = []
+        for group in element.groups where !fields.contains(group.field) { fields.append(group.field) }
+        return fields.map { field in
+            CellPlace(element: element, field: field, groups: element.groups.filter { $0.field == field }.map(CellPlacement.init))
+        }
+    }
+
+    /// The fields that decide the record's cell here: the groups' field, then what places a member.
+    var reads: [Slot] {
+        var slots = [field]
+        for group in groups { if let by = group.by, !slots.contains(by) { slots.append(by) } }
+        return slots
+    }
+
+    /// The record's cell (its index in `Cell.all`) in this place, or nil when it is in none of its groups.
+    @inline(__always)
+    func cell(_ facts: borrowing Facts) -> Int? {
+        for group in groups where facts[group.field] == group.value { return group.cell(facts) }
+        return nil
+    }
+}
+
+extension Element {
+    /// The fields that put a record in the element's cells: its groups' fields and what places them.
+    public var reads: [Slot] {
+        var slots: [Slot] = []
+        for group in groups {
+            var read = [group.field]
+            switch group.placement {
+            case .only: break
+            case .number(let slot), .code(let slot): read.append(slot)
+            }
+            for slot in read where !slots.contains(slot) { slots.append(slot) }
+        }
+        return slots
     }
 }

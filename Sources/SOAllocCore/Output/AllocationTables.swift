@@ -58,7 +58,7 @@ enum AllocationTables {
         return files
     }
 
-    private static func write(_ name: String, _ rows: [[String]], into place: some OutputPlace) throws -> OutputFile {
+    static func write(_ name: String, _ rows: [[String]], into place: some OutputPlace) throws -> OutputFile {
         let output = try CSVOutput(path: place.path(of: name))
         for row in rows { try output.row(row) }
         return try output.finish()

@@ -47,10 +47,8 @@ struct Exclusions {
                 let firstClause = Int32(clauses.count)
                 for (index, clause) in derivation.rules[ruleIndex].clauses.enumerated() {
                     guard case .constant(let value) = clause.yield, value != 0 else { continue }
-                    let conditions: [Condition] =
-                        if case .all(let parts) = clause.condition { parts } else { [clause.condition] }
                     let firstPart = Int32(parts.count)
-                    for part in conditions {
+                    for part in clause.condition.parts {
                         var seen: Set<String> = []
                         let firstRead = Int32(reads.count)
                         for slot in part.atoms.flatMap(\.reads) where seen.insert(Exclusions.name(of: slot)).inserted {

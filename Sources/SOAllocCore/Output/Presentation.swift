@@ -11,6 +11,7 @@ struct Presentation {
     var cells: CellTable
     var method: Method
     var allocations: Allocations
+    var hefce: HEFCESide
     /// The run's options by command-line name, but for the output folder and
     /// the number of jobs, so that the same run written elsewhere, or with
     /// more threads, presents the same.
@@ -18,7 +19,7 @@ struct Presentation {
 
     init(
         provider: String?, inputs: [Provenance.Input], tally: Tally, cells: CellTable, method: Method,
-        allocations: Allocations, options: [String: String]
+        allocations: Allocations, hefce: HEFCESide, options: [String: String]
     ) {
         self.provider = provider.map { "UKPRN \($0)" } ?? "records of more than one UKPRN"
         self.inputs = inputs
@@ -26,6 +27,7 @@ struct Presentation {
         self.cells = cells
         self.method = method
         self.allocations = allocations
+        self.hefce = hefce
         self.options = options.filter { $0.key != "out" && $0.key != "jobs" }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 

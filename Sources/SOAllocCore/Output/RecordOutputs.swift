@@ -1,15 +1,19 @@
 import SOAllocRules
 
 /// The per-record output files: `derived.csv` (ruling R14), `differences.csv`
-/// (ruling R15), `credibility.csv` and `exclusions.csv`. Each row starts with
+/// (ruling R15) with each difference's reason, `credibility.csv`,
+/// `exclusions.csv`, and `movements.csv`. Each row starts with
 /// the record's identifiers, copied from the file after trimming. Every text
 /// copied from an input goes through `CSVOutput.textField`, which keeps a
 /// spreadsheet from reading it as a formula.
 struct RecordOutputs {
-    static let names = ["derived.csv", "differences.csv", "credibility.csv", "exclusions.csv"]
+    static let names = ["derived.csv", "differences.csv", "credibility.csv", "exclusions.csv", "movements.csv"]
     static let derivedHeader = Column.identifiers.map(\.name) + Slot.derived.map(\.name)
     static let differencesHeader =
-        ["ROW"] + Column.identifiers.map(\.name) + ["FIELD", "FILE_VALUE", "DERIVED_VALUE"]
+        ["ROW"] + Column.identifiers.map(\.name)
+        + ["FIELD", "FILE_VALUE", "DERIVED_VALUE", "CAUSE", "OUR_CLAUSE", "HEFCE_NEEDS"]
+    static let movementsHeader =
+        ["ROW"] + Column.identifiers.map(\.name) + ["ELEMENT", "HEFCE_CELL", "OUR_CELL", "FIELD", "CAUSE"]
     static let credibilityHeader =
         ["ROW"] + Column.identifiers.map(\.name) + ["FIELD", "VALUE", "SEVERITY", "CHECK", "MESSAGE"]
 
@@ -17,6 +21,7 @@ struct RecordOutputs {
     let differences: CSVOutput
     let credibility: CSVOutput
     let exclusions: CSVOutput
+    let movements: CSVOutput
     private var reasons: Exclusions
     private var scratch: [UInt8] = []
     private var identifierPositions: [Int]
@@ -26,12 +31,14 @@ struct RecordOutputs {
         differences = try CSVOutput(path: place.path(of: "differences.csv"))
         credibility = try CSVOutput(path: place.path(of: "credibility.csv"))
         exclusions = try CSVOutput(path: place.path(of: "exclusions.csv"))
+        movements = try CSVOutput(path: place.path(of: "movements.csv"))
         reasons = Exclusions(derivation: derivation, layout: layout)
         identifierPositions = Column.identifiers.map { layout.position(of: $0)! }
         try derived.row(Self.derivedHeader)
         try differences.row(Self.differencesHeader)
         try credibility.row(Self.credibilityHeader)
         try exclusions.row(Exclusions.header)
+        try movements.row(Self.movementsHeader)
     }
 
     /// Reads the next records by another file's layout (files merged into one provider).
@@ -41,7 +48,10 @@ struct RecordOutputs {
     }
 
     func finish() throws -> [OutputFile] {
-        [try derived.finish(), try differences.finish(), try credibility.finish(), try exclusions.finish()]
+        [
+            try derived.finish(), try differences.finish(), try credibility.finish(), try exclusions.finish(),
+            try movements.finish(),
+        ]
     }
 
     /// One row of `exclusions.csv`.
@@ -72,14 +82,33 @@ struct RecordOutputs {
     /// One row of `differences.csv`.
     func writeDifference(
         row: Int, _ record: RawRecord, field slot: Slot, fileValue: UnsafeBufferPointer<UInt8>,
-        _ facts: borrowing Facts
+        _ facts: borrowing Facts, reason: DifferenceReason
     ) throws {
         try differences.field(Int64(row))
         try identifiers(record, to: differences)
         try differences.field(slot.name)
         try differences.textField(fileValue)
         try ValueText.derived.write(facts[slot], field: slot.rawValue - Slot.firstDerived, to: differences)
+        try differences.field(reason.causeText)
+        try differences.textField(reason.ourClause)
+        try differences.textField(reason.hefceNeeds.text)
         try differences.endRow()
+    }
+
+    /// One row of `movements.csv`: a record in a different cell of `element`
+    /// on HEFCE's side and on ours (empty: in none), because `field` differs.
+    func writeMovement(
+        row: Int, _ record: RawRecord, element: Element, hefceCell: Int?, ourCell: Int?, field: Slot, cause: String
+    ) throws {
+        try movements.field(Int64(row))
+        try identifiers(record, to: movements)
+        try movements.field(element.name)
+        for cell in [hefceCell, ourCell] {
+            if let cell { try movements.field(Cell.all[cell].name) } else { try movements.emptyField() }
+        }
+        try movements.field(field.name)
+        try movements.field(cause)
+        try movements.endRow()
     }
 
     /// One row of `credibility.csv`.

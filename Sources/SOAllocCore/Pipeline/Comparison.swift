@@ -18,16 +18,19 @@ struct Comparison {
 
     func compares(_ slot: Slot) -> Bool { fields.contains { $0.slot == slot } }
 
-    /// Calls `difference` for each field whose file value differs from ours.
+    /// Sets `theirs` to HEFCE's values: `ours`, with the file's value in
+    /// place of ours for each derived field the file has. Returns the fields
+    /// whose values differ: bit `i` for `Slot.derived[i]`.
     @inline(__always)
-    func compare(
-        _ record: RawRecord, _ facts: borrowing Facts,
-        difference: (Slot, Int, UnsafeBufferPointer<UInt8>) throws -> Void
-    ) rethrows {
+    func compare(_ record: RawRecord, _ ours: borrowing Facts, into theirs: inout Facts) -> UInt32 {
+        theirs = copy ours
+        var differing: UInt32 = 0
         for (slot, position, index, domain) in fields {
-            let text = record[position]
-            if Self.normalised(text, in: domain) != facts[slot] { try difference(slot, index, text) }
+            let value = Self.normalised(record[position], in: domain)
+            theirs[slot] = value
+            if value != ours[slot] { differing |= 1 << UInt32(index) }
         }
+        return differing
     }
 
     /// The file's text as a value of `slot`'s domain: each domain's own

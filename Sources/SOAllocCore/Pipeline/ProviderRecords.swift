@@ -12,6 +12,11 @@ struct ProviderRecords {
     var facts = Facts()
     var tally = Tally()
     var cells = CellTable()
+    /// HEFCE's side: its cells, from the file's own columns, and the patterns of the differences.
+    var hefce: HEFCESide
+    private let reconciler = Reconciler()
+    /// The record with HEFCE's values in place of ours.
+    private var theirs = Facts()
     var findings: Findings
     var progress: RunProgress?
     /// The UKPRN of the first record, and whether every record has it.
@@ -24,6 +29,7 @@ struct ProviderRecords {
         self.layout = layout
         findings = Findings(layout: layout)
         comparison = Comparison(layout: layout)
+        hefce = HEFCESide(layout: layout)
         outputs = try RecordOutputs(place: place, layout: layout, derivation: .standard)
         for (index, slot) in Slot.derived.enumerated() { tally.compared[index] = comparison.compares(slot) }
     }
@@ -34,6 +40,7 @@ struct ProviderRecords {
         self.layout = layout
         findings.use(layout)
         comparison = Comparison(layout: layout)
+        hefce.use(layout)
         outputs.use(layout, derivation: .standard)
         for (index, slot) in Slot.derived.enumerated() where comparison.compares(slot) { tally.compared[index] = true }
     }
@@ -102,10 +109,9 @@ struct ProviderRecords {
         cells.count(facts)
         try outputs.writeDerived(record, facts)
         try outputs.writeExclusions(row: row, record, facts)
-        try comparison.compare(record, facts) { slot, index, fileValue in
-            tally.differences[index] += 1
-            try outputs.writeDifference(row: row, record, field: slot, fileValue: fileValue, facts)
-        }
+        let differing = comparison.compare(record, facts, into: &theirs)
+        hefce.cells.count(theirs)
+        if differing != 0 { try reconcile(row: row, record, differing) }
         try findings.report(record, row: row, facts) { check, field, detail in
             tally.findings[check.index] += 1
             let (name, position): (String, Int?) =
@@ -122,6 +128,41 @@ struct ProviderRecords {
             try outputs.writeFinding(
                 row: row, record, check: .ukprnMixed, field: Column.ukprn.name, value: ukprn,
                 detail: String(decoding: firstUKPRN!, as: UTF8.self))
+        }
+    }
+
+    /// Writes the record's differences, each with its reason, and its
+    /// movements: the cells it sits in on HEFCE's side and not on ours.
+    private mutating func reconcile(row: Int, _ record: RawRecord, _ differing: UInt32) throws {
+        let layout = self.layout
+        let fileText: (Column) -> String? = { column in
+            layout.position(of: column).map { FieldParsing.displayText(record[$0]) }
+        }
+        var causes = [String](repeating: "", count: Facts.ruleCount)
+        var bits = differing
+        while bits != 0 {
+            let index = bits.trailingZeroBitCount
+            bits &= bits - 1
+            let slot = Slot.derived[index]
+            let fileValue = record[layout.position(of: slot.column!)!]
+            let reason = reconciler.reason(rule: index, ours: facts, theirs: theirs, fileText: fileText)
+            tally.differences[index] += 1
+            causes[index] = reason.causeText
+            try outputs.writeDifference(row: row, record, field: slot, fileValue: fileValue, facts, reason: reason)
+            hefce.patterns.add(
+                row: row, field: slot, fileValue: FieldParsing.displayText(fileValue),
+                derivedValue: slot.domain.format(facts[slot]), reason)
+        }
+        for place in CellPlace.all where hefce.hasSide(place.element) {
+            let hefceCell = place.cell(theirs)
+            let ourCell = place.cell(facts)
+            guard hefceCell != ourCell else { continue }
+            // The difference that moved it: the first field the place reads that differs.
+            let field = place.reads.first { differing & (1 << UInt32($0.rawValue - Slot.firstDerived)) != 0 }!
+            try outputs.writeMovement(
+                row: row, record, element: place.element, hefceCell: hefceCell, ourCell: ourCell, field: field,
+                cause: causes[field.rawValue - Slot.firstDerived])
+            hefce.movements += 1
         }
     }
 

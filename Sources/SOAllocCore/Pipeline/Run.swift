@@ -71,12 +71,14 @@ public enum Run {
         try pipeline.reportDuplicateStubids()
         try pipeline.reportSideFileFindings(stage.deriver!.linked)
         _ = try pipeline.cells.checked(file: pipeline.file)
+        try pipeline.hefce.finish(method: method, file: pipeline.file)
         let allocations = try Allocations(cells: pipeline.cells, method: method)
         var outputs = try pipeline.outputs.finish()
         outputs += try AllocationTables.write(pipeline.cells, method, allocations, into: place)
+        outputs += try ReconciliationTables.write(pipeline.hefce, ours: pipeline.cells, method, into: place)
         let presentation = Presentation(
             provider: pipeline.provider, inputs: read, tally: pipeline.tally, cells: pipeline.cells, method: method,
-            allocations: allocations, options: options.recorded)
+            allocations: allocations, hefce: pipeline.hefce, options: options.recorded)
         if options.xlsx {
             outputs.append(try Workbook.write(presentation, from: place, to: place.path(of: Workbook.name)))
         }
@@ -91,7 +93,7 @@ public enum Run {
         try write(try provenance.json(), to: "run.json", in: place)
         return RunReport(
             options: options, tally: pipeline.tally, cells: pipeline.cells, method: method, allocations: allocations,
-            outputs: options.outputNames, provider: pipeline.provider, inputs: read)
+            hefce: pipeline.hefce, outputs: options.outputNames, provider: pipeline.provider, inputs: read)
     }
 
     @discardableResult

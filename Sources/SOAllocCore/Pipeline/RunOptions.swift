@@ -40,7 +40,7 @@ public struct RunOptions: Sendable {
 
     /// Every file a run writes, in the order `run.json` lists them.
     public var outputNames: [String] {
-        RecordOutputs.names + AllocationTables.names + (xlsx ? [Workbook.name] : []) + (html ? [HTMLReport.name] : [])
+        RecordOutputs.names + AllocationTables.names + ReconciliationTables.names + (xlsx ? [Workbook.name] : []) + (html ? [HTMLReport.name] : [])
             + ["method-used.yaml", "run.json"]
     }
 
@@ -76,6 +76,8 @@ public struct RunReport: Sendable {
     public var cells: CellTable
     public var method: Method
     public var allocations: Allocations
+    /// HEFCE's side: its cells and money from the file's own columns, and the differences' patterns.
+    var hefce: HEFCESide
     /// The output files, in the order they are listed.
     public var outputs: [String]
     /// The provider the records are for: their UKPRN, or nil when they have

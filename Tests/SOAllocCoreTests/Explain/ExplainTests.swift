@@ -79,7 +79,7 @@ struct ExplainTests {
         #expect(dispop.value == "0")
         #expect(dispop.clause == "DISPOP = 0: Otherwise")
         #expect(dispop.rejected.count == 1)
-        #expect(dispop.rejected[0].failure.failureReason == "HEFCOMP = 4 failed: HEFCOMP is 3")
+        #expect(dispop.rejected[0].failure.reason == "HEFCOMP = 4 failed: HEFCOMP is 3")
         let wapop = try #require(fields.first { $0.field == .wapop })
         #expect(wapop.rejected.map(\.failure.text) == ["HEFCOMP = 4", "HEFCOMP = 4", "HEFCOMP = 4"])
     }

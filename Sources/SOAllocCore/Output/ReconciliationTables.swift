@@ -1,0 +1,64 @@
+import Foundation
+import SOAllocRules
+
+/// HEFCE's side beside ours: `reconciliation.csv`, every cell counted both
+/// ways, and `difference-patterns.csv`, the differences grouped by what
+/// explains them.
+enum ReconciliationTables {
+    static let names = ["reconciliation.csv", "difference-patterns.csv"]
+
+    static func write(_ hefce: HEFCESide, ours: CellTable, _ method: Method, into place: some OutputPlace) throws
+        -> [OutputFile]
+    {
+        [
+            try AllocationTables.write("reconciliation.csv", reconciliationRows(hefce, ours: ours, method), into: place),
+            try AllocationTables.write("difference-patterns.csv", patternRows(hefce.patterns), into: place),
+        ]
+    }
+
+    /// `ELEMENT,CELL,HEFCE_HEADCOUNT,HEFCE_FTE,OUR_HEADCOUNT,OUR_FTE,DELTA_HEADCOUNT,DELTA_FTE`,
+    /// every cell in order; with `HEFCE_WEIGHTED,OUR_WEIGHTED,DELTA_ALLOCATION`
+    /// when the method sets a rate. A delta is ours less HEFCE's. An element
+    /// whose columns the file lacks has its HEFCE side and deltas empty.
+    static func reconciliationRows(_ hefce: HEFCESide, ours: CellTable, _ method: Method) -> [[String]] {
+        let money = Element.all.contains { method[$0].rate.value != nil }
+        var header = [
+            "ELEMENT", "CELL", "HEFCE_HEADCOUNT", "HEFCE_FTE", "OUR_HEADCOUNT", "OUR_FTE", "DELTA_HEADCOUNT", "DELTA_FTE",
+        ]
+        if money { header += ["HEFCE_WEIGHTED", "OUR_WEIGHTED", "DELTA_ALLOCATION"] }
+        return [header]
+            + Cell.all.map { cell in
+                let element = cell.element
+                let rules = method[element]
+                let has = hefce.hasSide(element)
+                var row = [element.name, cell.name]
+                row += has ? [String(hefce.cells.headcount[cell.index]), hefce.cells.fte(cell).fixed(2)] : ["", ""]
+                row += [String(ours.headcount[cell.index]), ours.fte(cell).fixed(2)]
+                row +=
+                    has
+                    ? [
+                        String(ours.headcount[cell.index] - hefce.cells.headcount[cell.index]),
+                        (ours.fte(cell) - hefce.cells.fte(cell)).fixed(2),
+                    ] : ["", ""]
+                guard money else { return row }
+                let places = rules.basis.places
+                let weighted = { (cells: CellTable) in rules.weight(cell) * cells.value(cell, basis: rules.basis) }
+                row.append(has ? weighted(hefce.cells).exact(minimumPlaces: places) : "")
+                row.append(weighted(ours).exact(minimumPlaces: places))
+                if has, let rate = rules.rate.value {
+                    row.append((rate * (weighted(ours) - weighted(hefce.cells))).exact(minimumPlaces: 2))
+                } else {
+                    row.append("")
+                }
+                return row
+            }
+    }
+
+    /// `COUNT,FIELD,FILE_VALUE,DERIVED_VALUE,CAUSE,HEFCE_NEEDS,FIRST_ROW`, most first.
+    static func patternRows(_ patterns: DifferencePatterns) -> [[String]] {
+        [["COUNT", "FIELD", "FILE_VALUE", "DERIVED_VALUE", "CAUSE", "HEFCE_NEEDS", "FIRST_ROW"]]
+            + patterns.sorted.map {
+                [String($0.count), $0.field, $0.fileValue, $0.derivedValue, $0.cause, $0.needs, String($0.firstRow)]
+            }
+    }
+}

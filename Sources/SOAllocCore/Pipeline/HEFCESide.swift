@@ -1,0 +1,86 @@
+import Foundation
+import SOAllocRules
+
+/// HEFCE's side of a provider's records, set beside ours as they stream:
+/// HEFCE's cell table, built from the file's own derived columns by the same
+/// element table and FTE rule as ours, and the patterns of the differences.
+struct HEFCESide: Sendable {
+    /// HEFCE's cells: the records counted by their values in the file.
+    var cells = CellTable()
+    /// Per element (`Element.all` order): the columns it needs that a file
+    /// read lacks. An element with any has no HEFCE side.
+    private(set) var missing: [[Column]] = Element.all.map { _ in [] }
+    var patterns = DifferencePatterns()
+    /// Rows of `movements.csv`.
+    var movements = 0
+    /// The money HEFCE's cells give by the run's method (`finish`).
+    private(set) var allocations: Allocations?
+
+    init(layout: Layout) {
+        use(layout)
+    }
+
+    /// Reads the next file by its layout: a column missing from any file of
+    /// the provider leaves its elements without a HEFCE side.
+    mutating func use(_ layout: Layout) {
+        for element in Element.all {
+            for column in element.reads.compactMap(\.column) where layout.position(of: column) == nil {
+                if !missing[element.index].contains(column) { missing[element.index].append(column) }
+            }
+        }
+    }
+
+    /// Whether the file has every column `element` needs for HEFCE's side.
+    func hasSide(_ element: Element) -> Bool { missing[element.index].isEmpty }
+
+    /// Checks HEFCE's cells as ours are checked, and makes their money.
+    mutating func finish(method: Method, file: String) throws {
+        _ = try cells.checked(file: file)
+        allocations = try Allocations(cells: cells, method: method)
+    }
+
+    /// HEFCE's allocation for `element`, when it has a HEFCE side and the method a rate.
+    func allocation(_ element: Element) -> Decimal? {
+        hasSide(element) ? allocations?.elements[element.index].allocation : nil
+    }
+}
+
+/// The differences grouped by field, the two values, the cause and what
+/// HEFCE's value needs without the values found (`difference-patterns.csv`).
+struct DifferencePatterns: Sendable, Equatable {
+    struct Pattern: Sendable, Equatable {
+        var field: String
+        var fileValue: String
+        var derivedValue: String
+        var cause: String
+        var needs: String
+        var count: Int
+        /// The ROW of its first difference.
+        var firstRow: Int
+    }
+
+    private var index: [String: Int] = [:]
+    private(set) var patterns: [Pattern] = []
+
+    mutating func add(
+        row: Int, field: Slot, fileValue: String, derivedValue: String, _ reason: DifferenceReason
+    ) {
+        let cause = reason.causeText
+        let needs = reason.hefceNeeds.pattern
+        let key = [field.name, fileValue, derivedValue, cause, needs].joined(separator: "\u{0}")
+        if let found = index[key] {
+            patterns[found].count += 1
+        } else {
+            index[key] = patterns.count
+            patterns.append(
+                Pattern(
+                    field: field.name, fileValue: fileValue, derivedValue: derivedValue, cause: cause, needs: needs,
+                    count: 1, firstRow: row))
+        }
+    }
+
+    /// Most first; patterns of equal count by their first row.
+    var sorted: [Pattern] {
+        patterns.sorted { $0.count != $1.count ? $0.count > $1.count : $0.firstRow < $1.firstRow }
+    }
+}
