@@ -73,7 +73,12 @@ public struct CellTable: Sendable, Equatable {
 
     /// The cell's FTE: Σ HEFESFTE / 100, exact.
     public func exactFTE(_ cell: Cell) -> Decimal {
-        Decimal(fteMillionths[cell.index]) / Decimal(Value.decimalScale * 100)
+        Self.fte(millionths: fteMillionths[cell.index])
+    }
+
+    /// An FTE from HEFESFTE in millionths of a percentage point: / 100, exact.
+    static func fte(millionths: Int64) -> Decimal {
+        Decimal(millionths) / Decimal(Value.decimalScale * 100)
     }
 
     /// The cell's FTE as `cells.csv` gives it: rounded half-up to two places.

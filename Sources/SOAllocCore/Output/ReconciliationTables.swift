@@ -18,8 +18,10 @@ enum ReconciliationTables {
 
     /// `ELEMENT,CELL,HEFCE_HEADCOUNT,HEFCE_FTE,OUR_HEADCOUNT,OUR_FTE,DELTA_HEADCOUNT,DELTA_FTE`,
     /// every cell in order; with `HEFCE_WEIGHTED,OUR_WEIGHTED,DELTA_ALLOCATION`
-    /// when the method sets a rate. A delta is ours less HEFCE's. An element
-    /// whose columns the file lacks has its HEFCE side and deltas empty.
+    /// when the method sets a rate. A delta is ours less HEFCE's. The FTEs are
+    /// exact, so that each delta is the sum of `movements.csv`'s FTEs; the
+    /// weighted volumes use the FTE as `cells.csv` rounds it, as the money does.
+    /// An element whose columns the file lacks has its HEFCE side and deltas empty.
     static func reconciliationRows(_ hefce: HEFCESide, ours: CellTable, _ method: Method) -> [[String]] {
         let money = Element.all.contains { method[$0].rate.value != nil }
         var header = [
@@ -32,13 +34,13 @@ enum ReconciliationTables {
                 let rules = method[element]
                 let has = hefce.hasSide(element)
                 var row = [element.name, cell.name]
-                row += has ? [String(hefce.cells.headcount[cell.index]), hefce.cells.fte(cell).fixed(2)] : ["", ""]
-                row += [String(ours.headcount[cell.index]), ours.fte(cell).fixed(2)]
+                row += has ? [String(hefce.cells.headcount[cell.index]), hefce.cells.exactFTE(cell).exact(minimumPlaces: 2)] : ["", ""]
+                row += [String(ours.headcount[cell.index]), ours.exactFTE(cell).exact(minimumPlaces: 2)]
                 row +=
                     has
                     ? [
                         String(ours.headcount[cell.index] - hefce.cells.headcount[cell.index]),
-                        (ours.fte(cell) - hefce.cells.fte(cell)).fixed(2),
+                        (ours.exactFTE(cell) - hefce.cells.exactFTE(cell)).exact(minimumPlaces: 2),
                     ] : ["", ""]
                 guard money else { return row }
                 let places = rules.basis.places

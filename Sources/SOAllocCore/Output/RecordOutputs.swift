@@ -13,7 +13,7 @@ struct RecordOutputs {
         ["ROW"] + Column.identifiers.map(\.name)
         + ["FIELD", "FILE_VALUE", "DERIVED_VALUE", "CAUSE", "OUR_CLAUSE", "HEFCE_NEEDS"]
     static let movementsHeader =
-        ["ROW"] + Column.identifiers.map(\.name) + ["ELEMENT", "HEFCE_CELL", "OUR_CELL", "FIELD", "CAUSE"]
+        ["ROW"] + Column.identifiers.map(\.name) + ["ELEMENT", "HEFCE_CELL", "OUR_CELL", "FTE", "FIELD", "CAUSE"]
     static let credibilityHeader =
         ["ROW"] + Column.identifiers.map(\.name) + ["FIELD", "VALUE", "SEVERITY", "CHECK", "MESSAGE"]
 
@@ -96,9 +96,11 @@ struct RecordOutputs {
     }
 
     /// One row of `movements.csv`: a record in a different cell of `element`
-    /// on HEFCE's side and on ours (empty: in none), because `field` differs.
+    /// on HEFCE's side and on ours (empty: in none), because `field` differs,
+    /// with the FTE it carries (HEFESFTE / 100, exact, as the cells count it).
     func writeMovement(
-        row: Int, _ record: RawRecord, element: Element, hefceCell: Int?, ourCell: Int?, field: Slot, cause: String
+        row: Int, _ record: RawRecord, element: Element, hefceCell: Int?, ourCell: Int?, fte: Int64, field: Slot,
+        cause: String
     ) throws {
         try movements.field(Int64(row))
         try identifiers(record, to: movements)
@@ -106,6 +108,7 @@ struct RecordOutputs {
         for cell in [hefceCell, ourCell] {
             if let cell { try movements.field(Cell.all[cell].name) } else { try movements.emptyField() }
         }
+        try movements.field(CellTable.fte(millionths: fte).exact(minimumPlaces: 2))
         try movements.field(field.name)
         try movements.field(cause)
         try movements.endRow()
