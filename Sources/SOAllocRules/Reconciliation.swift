@@ -123,8 +123,10 @@ public struct Reconciler: Sendable {
             let failed = parts.indices.filter { failing[index] & (1 << UInt64($0)) != 0 }.map {
                 explainer.trace(parts[$0], ours, fileText: fileText)
             }
-            let above = holding.filter { $0 < index }.map {
-                explainer.trace(rule.clauses[$0].condition, ours, fileText: fileText)
+            // Of a clause above that holds by one of several alternatives, the alternatives that hold.
+            let above = holding.filter { $0 < index }.flatMap { clause in
+                let outcome = explainer.trace(rule.clauses[clause].condition, ours, fileText: fileText)
+                return outcome.kind == .any ? outcome.parts.filter(\.holds) : [outcome]
             }
             return failed + above
         }

@@ -80,7 +80,41 @@ enum HTMLReport {
             page.table(
                 [["Field", "Differences"]] + differences.prefix(top).map { [$0.field, number($0.count)] }, className: "counts")
             page.element("p", "\(number(content.tally.totalDifferences)) in all; differences.csv lists each one.")
+            let patterns = content.hefce.patterns.sorted
+            page.element("h3", "Most common differences, by what explains them")
+            page.table(
+                [["Pattern", "Count", "Field", "File → ours", "Cause", "HEFCE's value needs", "First row"]]
+                    + patterns.prefix(Workbook.topPatterns).enumerated().map { index, pattern in
+                        [
+                            String(index + 1), number(pattern.count), pattern.field,
+                            "\(pattern.fileValue.isEmpty ? "(empty)" : pattern.fileValue) → "
+                                + (pattern.derivedValue.isEmpty ? "(empty)" : pattern.derivedValue),
+                            pattern.cause, pattern.needs, String(pattern.firstRow),
+                        ]
+                    },
+                className: "patterns")
+            page.element(
+                "p",
+                "\(number(patterns.count)) patterns in all; difference-patterns.csv lists each one. To see a pattern's"
+                    + " rows, filter the PATTERN column of summary.xlsx's Differences sheet by its number.")
         }
+
+        page.element("h2", "HEFCE's own columns beside ours")
+        page.element(
+            "p",
+            "HEFCE's cells are counted from the file's own DISPOP, DISALLOC, WAPOP, WAQUIN, EQPOP and EQGRP, by the"
+                + " same cells and FTE as ours. reconciliation.csv has every cell both ways; movements.csv has each of"
+                + " the \(number(content.hefce.movements)) records in a different cell, with the cause.")
+        page.table(
+            [["Element", "HEFCE's side and ours"]]
+                + Element.all.map { element in
+                    [
+                        element.name,
+                        content.hefce.missingNote(element)
+                            ?? ReconciliationTables.statement(element, hefce: content.hefce, ours: content.allocations),
+                    ]
+                },
+            className: "reconciliation")
 
         page.element("h2", "Data-quality findings")
         let findings = content.findingsByCheck
@@ -114,6 +148,8 @@ enum HTMLReport {
         td:first-child, th:first-child { text-align: left; }
         table.facts td { text-align: left; border: none; padding: 1pt 8pt 1pt 0; }
         table.facts td:last-child { word-break: break-all; }
+        table.patterns td, table.reconciliation td { text-align: left; }
+        table.patterns td:nth-child(6) { font-size: 8pt; }
         .charts { display: flex; flex-wrap: wrap; gap: 6pt; break-inside: avoid; }
         svg { width: 58mm; height: auto; }
         svg.wide { width: 175mm; }

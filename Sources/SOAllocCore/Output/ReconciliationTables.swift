@@ -56,6 +56,21 @@ enum ReconciliationTables {
             }
     }
 
+    /// One element's two sides in words: "HEFCE's own columns give £X, our
+    /// derivation £Y, the difference £Z", or the weighted volumes when the
+    /// method sets no rate. The element must have a HEFCE side.
+    static func statement(_ element: Element, hefce: HEFCESide, ours: Allocations) -> String {
+        let our = ours.elements[element.index]
+        let their = hefce.allocations!.elements[element.index]
+        if let theirs = their.allocation, let mine = our.allocation {
+            return "HEFCE's own columns give \(Summary.pounds(theirs)), our derivation \(Summary.pounds(mine)),"
+                + " the difference \(Summary.pounds(mine - theirs))"
+        }
+        let places = our.basis.places
+        return "weighted volume: HEFCE's own columns \(their.weightedVolume.exact(minimumPlaces: places)),"
+            + " ours \(our.weightedVolume.exact(minimumPlaces: places)) (\(our.basis.rawValue))"
+    }
+
     /// `COUNT,FIELD,FILE_VALUE,DERIVED_VALUE,CAUSE,HEFCE_NEEDS,FIRST_ROW`, most first.
     static func patternRows(_ patterns: DifferencePatterns) -> [[String]] {
         [["COUNT", "FIELD", "FILE_VALUE", "DERIVED_VALUE", "CAUSE", "HEFCE_NEEDS", "FIRST_ROW"]]

@@ -30,6 +30,15 @@ public enum Summary {
             }
         }
 
+        let patterns = report.hefce.patterns.sorted
+        if !patterns.isEmpty {
+            lines.append("most common differences (of \(patterns.count) patterns in difference-patterns.csv)")
+            for pattern in patterns.prefix(5) {
+                let text = "  " + String(repeating: " ", count: max(0, 5 - String(pattern.count).count)) + String(pattern.count) + "  " + pattern.headline
+                lines.append(text.count > 100 ? String(text.prefix(99)) + "…" : text)
+            }
+        }
+
         line("data-quality findings", tally.totalFindings, indent: 0)
         for check in Check.allCases where tally.findings[check.index] > 0 {
             line("\(check.rawValue) (\(check.severity.rawValue))", tally.findings[check.index])
@@ -48,6 +57,7 @@ public enum Summary {
             }
         }
         lines.append("  TOTAL            " + (report.allocations.total.map(pounds) ?? "not computed"))
+        lines += reconciliation(report)
 
         lines.append("outputs")
         lines += report.outputs.map { "  " + $0 }
@@ -83,6 +93,21 @@ public enum Summary {
         lines += report.providers.filter { $0.report != nil }.map { "  \(report.output)/\($0.folder)/" }
         lines.append("  \(report.output)/sector/")
         return TerminalText.lines(lines) + "\n"
+    }
+
+    /// HEFCE's side beside ours, element by element: the weighted volumes
+    /// and, with a rate, the money both ways.
+    static func reconciliation(_ report: RunReport) -> [String] {
+        var lines = ["HEFCE's own columns beside ours (reconciliation.csv, \(report.hefce.movements) movements.csv rows)"]
+        for element in Element.all {
+            let name = "  " + element.name.padding(toLength: 17, withPad: " ", startingAt: 0)
+            if let note = report.hefce.missingNote(element) {
+                lines.append(name + note)
+                continue
+            }
+            lines.append(name + ReconciliationTables.statement(element, hefce: report.hefce, ours: report.allocations))
+        }
+        return lines
     }
 
     /// Whole pounds as `£1,234,567`, whatever the locale.

@@ -43,8 +43,14 @@ enum Workbook {
         let book = Book(workbook)
         writeSummary(book, content)
         for element in Element.all { writeElement(book, element, content) }
+        writePatterns(book, content.hefce.patterns)
+        writeReconciliation(book, content)
         do {
-            try writeCSV(book, "Differences", place.path(of: "differences.csv"), total: content.tally.totalDifferences)
+            let patterns = content.hefce.patterns
+            let numbers = patterns.numbers
+            try writeCSV(
+                book, "Differences", place.path(of: "differences.csv"), total: content.tally.totalDifferences,
+                extra: ("PATTERN", patterns.early.map { numbers[Int($0)] }))
             try writeCSV(book, "Credibility", place.path(of: "credibility.csv"), total: content.tally.totalFindings)
         } catch {
             workbook_close(workbook)
@@ -157,9 +163,73 @@ enum Workbook {
         sheet.freeze(rows: 1)
     }
 
+    /// How many patterns of differences the Patterns sheet lists; difference-patterns.csv has them all.
+    static let topPatterns = 20
+
+    /// The most common patterns of differences, each numbered as the
+    /// Differences sheet's PATTERN column numbers its rows, and linked to its
+    /// first row there.
+    private static func writePatterns(_ book: Book, _ patterns: DifferencePatterns) {
+        let sheet = book.sheet("Patterns")
+        sheet.header(["Pattern", "Count", "Field", "File value", "Our value", "Cause", "HEFCE needs", "First row"])
+        let sorted = patterns.sorted
+        for (index, pattern) in sorted.prefix(topPatterns).enumerated() {
+            let line = index + 1
+            sheet.number(line, 0, Decimal(line), book.count)
+            sheet.number(line, 1, Decimal(pattern.count), book.count)
+            for (column, text) in [pattern.field, pattern.fileValue, pattern.derivedValue, pattern.cause, pattern.needs]
+                .enumerated()
+            {
+                sheet.text(line, column + 2, text)
+            }
+            if pattern.firstOrdinal < maximumRows {
+                sheet.link(line, 7, "internal:'Differences'!A\(pattern.firstOrdinal + 2)", String(pattern.firstRow))
+            } else {
+                sheet.number(line, 7, Decimal(pattern.firstRow), book.count)
+            }
+        }
+        sheet.text(
+            min(sorted.count, topPatterns) + 2, 0,
+            "\(sorted.count) \(sorted.count == 1 ? "pattern" : "patterns") of \(patterns.total) differences;"
+                + " filter the Differences sheet's PATTERN column by a pattern's number to see its rows;"
+                + " difference-patterns.csv has every pattern.")
+        sheet.widths([8, 8, 12, 12, 12, 12, 90, 10])
+        sheet.freeze(rows: 1)
+    }
+
+    /// `reconciliation.csv`, numbers as numbers, then each element's two sides in words.
+    private static func writeReconciliation(_ book: Book, _ content: Presentation) {
+        let sheet = book.sheet("Reconciliation")
+        let rows = ReconciliationTables.reconciliationRows(content.hefce, ours: content.cells, content.method)
+        sheet.header(rows[0])
+        for (index, row) in rows.dropFirst().enumerated() {
+            for (column, value) in row.enumerated() {
+                if column >= 2, let number = Decimal(string: value, locale: Locale(identifier: "en_US_POSIX")) {
+                    sheet.number(index + 1, column, number, nil)
+                } else {
+                    sheet.text(index + 1, column, value)
+                }
+            }
+        }
+        var line = rows.count + 1
+        for element in Element.all {
+            sheet.text(line, 0, element.name, book.bold)
+            sheet.text(
+                line, 1,
+                content.hefce.missingNote(element)
+                    ?? ReconciliationTables.statement(element, hefce: content.hefce, ours: content.allocations))
+            line += 1
+        }
+        sheet.widths([18, 16, 16, 14, 14, 14, 16, 14, 16, 16, 18])
+        sheet.freeze(rows: 1)
+    }
+
     /// The first rows of an output CSV, then a note of how many there are
     /// (`total`, as the run counted them); the rest of the file is not read.
-    private static func writeCSV(_ book: Book, _ name: String, _ path: String, total: Int) throws {
+    /// `extra` adds a column of numbers, one for each row shown.
+    private static func writeCSV(
+        _ book: Book, _ name: String, _ path: String, total: Int, extra: (name: String, values: [Int])? = nil
+    ) throws {
         let sheet = book.sheet(name)
         var line = 0
         var columns = 0
@@ -172,9 +242,12 @@ enum Workbook {
                 guard line <= maximumRows else { throw Enough() }
                 defer { line += 1 }
                 if line == 0 {
-                    columns = record.count
-                    sheet.header((0..<record.count).map { record.text($0) })
+                    columns = record.count + (extra == nil ? 0 : 1)
+                    sheet.header((0..<record.count).map { record.text($0) } + (extra.map { [$0.name] } ?? []))
                     return
+                }
+                if let extra, line - 1 < extra.values.count {
+                    sheet.number(line, record.count, Decimal(extra.values[line - 1]), book.count)
                 }
                 for column in 0..<record.count {
                     // As the CSV holds it, guard against formulas included: a
@@ -196,7 +269,8 @@ enum Workbook {
             shown < total
                 ? "The first \(shown) of \(total) rows; \(name.lowercased()).csv has them all."
                 : "\(total) \(total == 1 ? "row" : "rows").")
-        sheet.widths(name == "Differences" ? [8, 11, 16, 12, 12, 14, 16, 16] : [8, 11, 16, 12, 12, 18, 16, 9, 26, 90])
+        sheet.widths(
+            name == "Differences" ? [8, 11, 16, 12, 12, 14, 12, 12, 12, 40, 90, 9] : [8, 11, 16, 12, 12, 18, 16, 9, 26, 90])
         sheet.freeze(rows: 1)
     }
 
@@ -343,6 +417,11 @@ private struct Sheet {
     /// The nearest double to `value`: through its decimal text, which rounds
     /// correctly where NSDecimalNumber's conversion does not.
     private func double(_ value: Decimal) -> Double { Double(value.description) ?? .nan }
+
+    /// A hyperlink showing `text`: `internal:'Sheet'!A1` for a place in the workbook.
+    func link(_ row: Int, _ column: Int, _ url: String, _ text: String) {
+        book.record(worksheet_write_url_opt(sheet, lxw_row_t(row), lxw_col_t(column), url, nil, text, nil))
+    }
 
     func blank(_ row: Int, _ column: Int) {
         book.record(worksheet_write_blank(sheet, lxw_row_t(row), lxw_col_t(column), nil))

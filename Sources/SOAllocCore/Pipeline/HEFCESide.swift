@@ -30,6 +30,13 @@ struct HEFCESide: Sendable {
         }
     }
 
+    /// Why `element` has no HEFCE side, or nil when it has one.
+    func missingNote(_ element: Element) -> String? {
+        let columns = missing[element.index]
+        guard !columns.isEmpty else { return nil }
+        return "no HEFCE side: the file has no \(columns.map(\.name).joined(separator: " or ")) column"
+    }
+
     /// Whether the file has every column `element` needs for HEFCE's side.
     func hasSide(_ element: Element) -> Bool { missing[element.index].isEmpty }
 
@@ -57,10 +64,25 @@ struct DifferencePatterns: Sendable, Equatable {
         var count: Int
         /// The ROW of its first difference.
         var firstRow: Int
+        /// Where its first difference is among all of them, from 0: its line in `differences.csv` less 2.
+        var firstOrdinal: Int
+
+        /// `SOENTRANT 1→0 (ROOT): LEARNSTARTDATE ≥ 1 August 2014 failed`.
+        var headline: String {
+            func shown(_ value: String) -> String { value.isEmpty ? "(empty)" : value }
+            return "\(field) \(shown(fileValue))→\(shown(derivedValue)) (\(cause)): \(needs)"
+        }
     }
 
     private var index: [String: Int] = [:]
+    /// In the order first seen.
     private(set) var patterns: [Pattern] = []
+    /// The differences added.
+    private(set) var total = 0
+    /// For each of the first `Workbook.maximumRows` differences, in order,
+    /// its pattern's place in `patterns`: the workbook's Differences sheet
+    /// shows each row's pattern.
+    private(set) var early: [Int32] = []
 
     mutating func add(
         row: Int, field: Slot, fileValue: String, derivedValue: String, _ reason: DifferenceReason
@@ -68,19 +90,37 @@ struct DifferencePatterns: Sendable, Equatable {
         let cause = reason.causeText
         let needs = reason.hefceNeeds.pattern
         let key = [field.name, fileValue, derivedValue, cause, needs].joined(separator: "\u{0}")
-        if let found = index[key] {
+        let found: Int
+        if let known = index[key] {
+            found = known
             patterns[found].count += 1
         } else {
-            index[key] = patterns.count
+            found = patterns.count
+            index[key] = found
             patterns.append(
                 Pattern(
                     field: field.name, fileValue: fileValue, derivedValue: derivedValue, cause: cause, needs: needs,
-                    count: 1, firstRow: row))
+                    count: 1, firstRow: row, firstOrdinal: total))
         }
+        if total < Workbook.maximumRows { early.append(Int32(found)) }
+        total += 1
     }
 
     /// Most first; patterns of equal count by their first row.
-    var sorted: [Pattern] {
-        patterns.sorted { $0.count != $1.count ? $0.count > $1.count : $0.firstRow < $1.firstRow }
+    var sorted: [Pattern] { order.map { patterns[$0] } }
+
+    /// The places in `patterns`, most first; patterns of equal count by their first row.
+    private var order: [Int] {
+        patterns.indices.sorted {
+            patterns[$0].count != patterns[$1].count
+                ? patterns[$0].count > patterns[$1].count : patterns[$0].firstRow < patterns[$1].firstRow
+        }
+    }
+
+    /// Each pattern's number in `sorted` order, from 1, by its place in `patterns`.
+    var numbers: [Int] {
+        var numbers = [Int](repeating: 0, count: patterns.count)
+        for (rank, place) in order.enumerated() { numbers[place] = rank + 1 }
+        return numbers
     }
 }
