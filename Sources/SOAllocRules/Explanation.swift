@@ -48,11 +48,16 @@ public struct FieldExplanation: Sendable, Equatable {
     public var because: ConditionOutcome
     /// Each clause above the deciding one, with the first condition that failed in it.
     public var rejected: [(clause: String, failure: ConditionOutcome)]
+    /// HEFCE's value as the file has it, made safe to print; nil when the file has no such column.
+    public var hefce: String?
+    /// Why HEFCE's value differs from ours; nil when they agree or the file has no such column.
+    public var reason: DifferenceReason?
 
     public static func == (lhs: FieldExplanation, rhs: FieldExplanation) -> Bool {
         lhs.field == rhs.field && lhs.value == rhs.value && lhs.clause == rhs.clause && lhs.because == rhs.because
             && lhs.rejected.map(\.clause) == rhs.rejected.map(\.clause)
-            && lhs.rejected.map(\.failure) == rhs.rejected.map(\.failure)
+            && lhs.rejected.map(\.failure) == rhs.rejected.map(\.failure) && lhs.hefce == rhs.hefce
+            && lhs.reason == rhs.reason
     }
 }
 

@@ -175,7 +175,7 @@ struct ExplainCommand: ParsableCommand {
     @Argument(help: "The individualised file, SO14_F<UKPRN>.ind.")
     var file: String
 
-    @Option(help: "Explain every record of the learner with this LEARNREFNUMBER.")
+    @Option(help: "Explain every record of the learner with this LEARNREFNUMBER (letters in any case).")
     var learner: String?
 
     @Option(help: "With --learner: only the record with this AIMSEQNUMBER.")
@@ -183,6 +183,9 @@ struct ExplainCommand: ParsableCommand {
 
     @Option(help: "Explain the data record with this 1-based number (as ROW in the outputs).")
     var row: Int?
+
+    @Option(help: "Show only this derived field (repeat for more), for example --field WAPOP.")
+    var field: [String] = []
 
     @Flag(help: "Print JSON for programs instead of text.")
     var json = false
@@ -203,7 +206,7 @@ struct ExplainCommand: ParsableCommand {
             let records = try ExplainRun.explain(
                 .init(
                     input: file, selection: selection, method: sideFiles.method, quals: sideFiles.quals,
-                    postcodes: sideFiles.postcodes))
+                    postcodes: sideFiles.postcodes, fields: try field.map(ExplainRun.field(named:))))
             try writeStandardOutput(
                 json ? try ExplanationJSON.render(records) : ExplanationText.render(records, file: file),
                 lost: "the explanation")

@@ -27,16 +27,30 @@ public enum ExplainRun {
         public var method: String?
         public var quals: String?
         public var postcodes: String?
+        /// The derived fields to show; all when empty.
+        public var fields: [Slot]
 
         public init(input: String, selection: RecordSelection, method: String? = nil, quals: String? = nil,
-            postcodes: String? = nil)
+            postcodes: String? = nil, fields: [Slot] = [])
         {
             self.input = input
             self.selection = selection
             self.method = method
             self.quals = quals
             self.postcodes = postcodes
+            self.fields = fields
         }
+    }
+
+    /// The derived field named `name`, in any case, or a usage error naming them all.
+    public static func field(named name: String) throws -> Slot {
+        let wanted = name.trimmingSpaces().uppercased()
+        guard let slot = Slot.derived.first(where: { $0.name == wanted }) else {
+            throw Failure.usage(
+                "--field \(name): not a derived field; the derived fields are "
+                    + Slot.derived.map(\.name).joined(separator: ", "))
+        }
+        return slot
     }
 
     /// Reads the file and explains the selected records. Throws `Failure` for
@@ -44,26 +58,39 @@ public enum ExplainRun {
     public static func explain(_ options: Options) throws -> [RecordExplanation] {
         let method = try Method.load(options.method)
         let sideFiles = try SideFiles(quals: options.quals, postcodes: options.postcodes, method: method)
-        var state: (layout: Layout, deriver: RecordDeriver, explainer: Explainer)?
+        var state: (layout: Layout, deriver: RecordDeriver, explainer: Explainer, comparison: Comparison)?
+        let reconciler = Reconciler()
         var records = 0
         var found: [RecordExplanation] = []
         try RecordStream.reading(options.input) { stream in
             try stream.forEach(
                 layout: { layout, _ in
-                    state = (layout, RecordDeriver(layout: layout, sideFiles: sideFiles), Explainer())
+                    state = (layout, RecordDeriver(layout: layout, sideFiles: sideFiles), Explainer(), Comparison(layout: layout))
                 },
                 record: { record, row, _ in
                     records = row
                     guard matches(record, row: row, options.selection, state!.layout) else { return }
                     var facts = Facts()
                     state!.deriver.load(record, into: &facts)
+                    var fields = state!.explainer.explain(record, state!.layout, &facts)
+                    // The explanation derived `facts`; HEFCE's values and the reasons they differ are set beside ours.
+                    let layout = state!.layout
+                    var theirs = Facts()
+                    let differing = state!.comparison.compare(record, facts, into: &theirs)
+                    for index in fields.indices {
+                        guard let position = fields[index].field.column.flatMap(layout.position(of:)) else { continue }
+                        fields[index].hefce = TerminalText.escape(record[position])
+                        guard differing & (1 << UInt32(index)) != 0 else { continue }
+                        fields[index].reason = reconciler.reason(rule: index, ours: facts, theirs: theirs) { column in
+                            layout.position(of: column).map { TerminalText.escape(record[$0]) }
+                        }
+                    }
+                    if !options.fields.isEmpty { fields = fields.filter { options.fields.contains($0.field) } }
                     found.append(
                         RecordExplanation(
                             row: row, line: record.line,
-                            identifiers: Column.identifiers.map {
-                                TerminalText.escape(record[state!.layout.position(of: $0)!])
-                            },
-                            fields: state!.explainer.explain(record, state!.layout, &facts)))
+                            identifiers: Column.identifiers.map { TerminalText.escape(record[layout.position(of: $0)!]) },
+                            fields: fields))
                 })
         }
         guard !found.isEmpty else {
@@ -84,7 +111,9 @@ public enum ExplainRun {
         case .row(let number):
             return row == number
         case .learner(let learner, let aim):
-            guard record.text(layout.position(of: .learnrefnumber)!) == learner.trimmingSpaces() else { return false }
+            // As codes are compared: letters in any case.
+            guard record.text(layout.position(of: .learnrefnumber)!).uppercased() == learner.trimmingSpaces().uppercased()
+            else { return false }
             guard let aim else { return true }
             var text = aim.trimmingSpaces()
             let wanted = text.withUTF8 { FieldParsing.numericCode($0) }
@@ -108,7 +137,17 @@ public enum ExplanationText {
         lines += wrap(zip(names, record.identifiers).map { "\($0) \($1)" }.joined(separator: "  "), indent: 2)
         for field in record.fields {
             lines.append("")
-            lines.append("\(field.field.name) = \(field.value.isEmpty ? "(empty)" : field.value)")
+            let value = "\(field.field.name) = \(shown(field.value))"
+            switch (field.hefce, field.reason) {
+            case (nil, _):
+                lines.append(value)
+            case (let hefce?, nil):
+                lines.append(value + "   HEFCE's value \(shown(hefce)): the same")
+            case (let hefce?, let reason?):
+                lines.append(value + "   HEFCE's value \(shown(hefce)): ✘ differs")
+                lines += wrap("cause: " + reason.causeText, indent: 2, hanging: 9)
+                lines += wrap("HEFCE's value needs: " + reason.hefceNeeds.text, indent: 2, hanging: 6)
+            }
             lines += wrap("by " + field.clause, indent: 2, hanging: 5)
             lines += outcome(field.because, indent: 4)
             for rejected in field.rejected {
@@ -118,6 +157,8 @@ public enum ExplanationText {
         }
         return TerminalText.lines(lines) + "\n"
     }
+
+    static func shown(_ value: String) -> String { value.isEmpty ? "(empty)" : value }
 
     /// The lines of a condition's outcome: one per condition, composites
     /// with their parts indented beneath.
@@ -178,6 +219,16 @@ public enum ExplanationJSON {
         var value: String
         var clause: String
         var because: [Because]
+        /// HEFCE's value in the file; absent when the file has no such column.
+        var hefce: String?
+        var differs: Bool?
+        var cause: String?
+        var hefceNeeds: String?
+
+        enum CodingKeys: String, CodingKey {
+            case value, clause, because, hefce, differs, cause
+            case hefceNeeds = "hefce_needs"
+        }
     }
 
     struct Because: Encodable {
@@ -209,7 +260,10 @@ public enum ExplanationJSON {
         let tested = leaves(explanation.because).map {
             Because(condition: $0.text, holds: $0.holds, inputs: inputs($0))
         }
-        return Field(value: explanation.value, clause: explanation.clause, because: rejected + tested)
+        return Field(
+            value: explanation.value, clause: explanation.clause, because: rejected + tested, hefce: explanation.hefce,
+            differs: explanation.hefce.map { _ in explanation.reason != nil }, cause: explanation.reason?.causeText,
+            hefceNeeds: explanation.reason?.hefceNeeds.text)
     }
 
     static func leaves(_ outcome: ConditionOutcome) -> [ConditionOutcome] {
