@@ -20,9 +20,10 @@ public enum HEFCENeeds: Sendable, Equatable {
     /// clause above it that holds (the first clause that holds decides).
     case clause(label: String, obstacles: [ConditionOutcome])
     /// A computed value (an age) that no clause gives: how ours is computed,
-    /// with its inputs and result, and HEFCE's value. `obstacles` are as for
-    /// `clause`, when the computing clause does not decide ours.
-    case computation(obstacles: [ConditionOutcome], working: Working, result: String, hefce: String)
+    /// with its inputs and result (nil when an input is missing), and HEFCE's
+    /// value. `obstacles` are as for `clause`, when the computing clause does
+    /// not decide ours.
+    case computation(obstacles: [ConditionOutcome], working: Working, result: String?, hefce: String)
     /// No clause of the table can give HEFCE's value.
     case notAValue
 
@@ -34,7 +35,8 @@ public enum HEFCENeeds: Sendable, Equatable {
         case .clause(let label, let obstacles):
             return ([label] + obstacles.map(\.reason)).joined(separator: "; ")
         case .computation(let obstacles, let working, let result, let hefce):
-            return (obstacles.map(\.reason) + ["\(working.text) = \(result); the file has \(hefce)"]).joined(separator: "; ")
+            let outcome = result.map { " = \($0)" } ?? " cannot be worked out"
+            return (obstacles.map(\.reason) + ["\(working.text)\(outcome); the file has \(hefce)"]).joined(separator: "; ")
         case .notAValue:
             return Self.notAValueText
         }
@@ -149,9 +151,11 @@ public struct Reconciler: Sendable {
             return .notAValue
         }
         let yield = rule.clauses[chosen].yield
+        let workable = yield.reads.allSatisfy { Value.isKnown(ours[$0]) }
         return .computation(
             obstacles: obstacles(chosen), working: working(yield, ours, fileText: fileText),
-            result: rule.field.domain.format(yield.value(ours.values.span)), hefce: rule.field.domain.format(value))
+            result: workable ? rule.field.domain.format(yield.value(ours.values.span)) : nil,
+            hefce: rule.field.domain.format(value))
     }
 
     private func working(_ yield: Yield, _ facts: Facts, fileText: (Column) -> String?) -> Working {

@@ -26,6 +26,7 @@ func fuzzOne(_ bytes: UnsafeBufferPointer<UInt8>) {
     var findings: Findings?
     var comparison: Comparison?
     var exclusions: Exclusions?
+    let reconciler = Reconciler()
     var cells = CellTable()
     var scratch: [UInt8] = []
     let sink = try! CSVOutput(path: "/dev/null")
@@ -47,7 +48,7 @@ func fuzzOne(_ bytes: UnsafeBufferPointer<UInt8>) {
             while differing != 0 {
                 let index = differing.trailingZeroBitCount
                 differing &= differing - 1
-                let reason = Reconciler().reason(rule: index, ours: facts, theirs: theirs) { column in
+                let reason = reconciler.reason(rule: index, ours: facts, theirs: theirs) { column in
                     layout!.position(of: column).map { FieldParsing.displayText(record[$0]) }
                 }
                 _ = (reason.causeText, reason.hefceNeeds.text, reason.hefceNeeds.pattern)

@@ -21,7 +21,7 @@ struct ReportTests {
                 document = xml.dom.minidom.parse(sys.argv[1])
                 print(document.documentElement.tagName, len(document.getElementsByTagName("table")), len(document.getElementsByTagName("svg")))
                 """)
-        #expect(elements == "html 7 4\n")
+        #expect(elements == "html 9 4\n")
     }
 
     @Test("the page shows the provider, the run's time and input from run.json, and the money of summary.csv")

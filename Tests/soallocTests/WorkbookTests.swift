@@ -108,7 +108,8 @@ struct WorkbookTests {
     @Test("the sheets are named and ordered as the SO14 workbook's readers expect, each with its header frozen")
     func sheets() {
         #expect(book.sheets == [
-            "Summary", "Disability", "WideningAccess", "Retention", "Differences", "Credibility", "Method", "Run",
+            "Summary", "Disability", "WideningAccess", "Retention", "Patterns", "Reconciliation", "Differences",
+            "Credibility", "Method", "Run",
         ])
         for sheet in book.sheets { #expect(book.freeze[sheet] == "A2", "\(sheet)") }
     }
@@ -229,7 +230,7 @@ struct WorkbookLimitTests {
                 print(len(rows), rows[-2], re.search(r'<autoFilter ref="([^"]+)"', sheet)[1])
                 print(re.findall(r"<t>(The first [^<]*)</t>", sheet)[0])
                 """#)
-        #expect(facts == "100002 100001 A1:H100001\nThe first 100000 of 100100 rows; differences.csv has them all.\n")
+        #expect(facts == "100002 100001 A1:L100001\nThe first 100000 of 100100 rows; differences.csv has them all.\n")
     }
 
     @Test("control characters and NUL in the file keep summary.xlsx readable and report.html well-formed")

@@ -40,7 +40,7 @@ struct RunTests {
             """)
     }
 
-    @Test("differences name the row, the field, the file's value and ours (ruling R15)")
+    @Test("differences name the row, the field, the file's value and ours (ruling R15), and why they differ")
     func differences() throws {
         let directory = TemporaryDirectory()
         let records = [
@@ -51,10 +51,18 @@ struct RunTests {
         #expect(report.tally.totalDifferences == 3)
         let differences = try String(contentsOfFile: "\(directory.path)/out/differences.csv", encoding: .utf8)
         #expect(differences == """
-            ROW,UKPRN,LEARNREFNUMBER,AIMSEQNUMBER,STUBID,FIELD,FILE_VALUE,DERIVED_VALUE
-            2,10000001,L1,1,"A""1",DISPOP,0,1
-            2,10000001,L1,1,"A""1",SOENTRYAGE,,18
-            2,10000001,L1,1,"A""1",WAPOP,2,1
+            ROW,UKPRN,LEARNREFNUMBER,AIMSEQNUMBER,STUBID,FIELD,FILE_VALUE,DERIVED_VALUE,CAUSE,OUR_CLAUSE,HEFCE_NEEDS
+            2,10000001,L1,1,"A""1",DISPOP,0,1,ROOT,DISPOP = 1: Included in the denominator of the disability \
+            allocation proportion,"DISPOP = 0: Otherwise; HEFCOMP = 4 and HEFEXCL = 0 and HEFTYPE = HOMEF and \
+            (UGDSA = 1 or PGDSA = 1) held: HEFCOMP is 4, HEFEXCL is 0, HEFTYPE is HOMEF, UGDSA is 1, PGDSA is 0"
+            2,10000001,L1,1,"A""1",SOENTRYAGE,,18,ROOT,SOENTRYAGE = full years: Full years between DATEOFBIRTH and \
+            LEARNSTARTDATE,not a value of the table
+            2,10000001,L1,1,"A""1",WAPOP,2,1,ROOT,WAPOP = 1: Included in young full-time widening access allocation \
+            population,"WAPOP = 2: Included in mature full-time widening access allocation population; SOENTRYAGE ≥ 21 \
+            failed: SOENTRYAGE is 18; EXCLPC = N and DOMICILE = XF, XG, XH, XI, XK and HEFTYPE = HOMEF and HEFCOMP = 4 \
+            and HEFEXCL = 0 and SOENTRYAGE < 21 and SOENTRANT = 1 and HEFLEVEL = UG and HEFMODE = FTS held: EXCLPC is N, \
+            DOMICILE is XF, HEFTYPE is HOMEF, HEFCOMP is 4, HEFEXCL is 0, SOENTRYAGE is 18, SOENTRANT is 1, HEFLEVEL is \
+            UG, HEFMODE is FTS"
 
             """)
     }
