@@ -154,13 +154,14 @@ public final class CSVOutput: @unchecked Sendable {
     /// Appends a field of text copied from an input, held as a `String`; as
     /// `textField(_: UnsafeBufferPointer<UInt8>)`.
     public func textField(_ text: String) throws {
-        if let first = text.utf8.first, Self.startsFormula(first) {
-            var quoted = "'" + text
-            try quoted.withUTF8 { bytes in try field(bytes) }
-        } else {
-            var text = text
-            try text.withUTF8 { bytes in try field(bytes) }
-        }
+        var guarded = Self.guarded(text)
+        try guarded.withUTF8 { bytes in try field(bytes) }
+    }
+
+    /// Text copied from an input as `textField` writes it: with a leading `'`
+    /// when it would start a formula.
+    static func guarded(_ text: String) -> String {
+        if let first = text.utf8.first, startsFormula(first) { "'" + text } else { text }
     }
 
     /// True for a first byte that makes a spreadsheet read a cell as a formula.

@@ -75,7 +75,11 @@ enum ReconciliationTables {
     static func patternRows(_ patterns: DifferencePatterns) -> [[String]] {
         [["COUNT", "FIELD", "FILE_VALUE", "DERIVED_VALUE", "CAUSE", "HEFCE_NEEDS", "FIRST_ROW"]]
             + patterns.sorted.map {
-                [String($0.count), $0.field, $0.fileValue, $0.derivedValue, $0.cause, $0.needs, String($0.firstRow)]
+                // FILE_VALUE as differences.csv writes it (`-5` is `'-5` there), so that the two match.
+                [
+                    String($0.count), $0.field, CSVOutput.guarded($0.fileValue), $0.derivedValue, $0.cause, $0.needs,
+                    String($0.firstRow),
+                ]
             }
     }
 }
