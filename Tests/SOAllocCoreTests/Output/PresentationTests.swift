@@ -33,7 +33,8 @@ struct PresentationTests {
             let method = Method.standard()
             return Presentation(
                 provider: provider, inputs: [], tally: Tally(), cells: CellTable(), method: method,
-                allocations: try! Allocations(cells: CellTable(), method: method), options: ["out": "x", "strict": "false"])
+                allocations: try! Allocations(cells: CellTable(), method: method), hefce: HEFCESide(layout: .positional),
+                options: ["out": "x", "strict": "false"])
         }
         #expect(presentation("10000001").provider == "UKPRN 10000001")
         #expect(presentation(nil).provider == "records of more than one UKPRN")
