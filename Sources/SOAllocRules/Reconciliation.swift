@@ -36,7 +36,8 @@ public enum HEFCENeeds: Sendable, Equatable {
             return ([label] + obstacles.map(\.reason)).joined(separator: "; ")
         case .computation(let obstacles, let working, let result, let hefce):
             let outcome = result.map { " = \($0)" } ?? " cannot be worked out"
-            return (obstacles.map(\.reason) + ["\(working.text)\(outcome); the file has \(hefce)"]).joined(separator: "; ")
+            let working = "\(working.text)\(outcome); the file has \(hefce)"
+            return (obstacles.map(\.reason) + [working]).joined(separator: "; ")
         case .notAValue:
             return Self.notAValueText
         }
@@ -47,7 +48,8 @@ public enum HEFCENeeds: Sendable, Equatable {
     public var pattern: String {
         switch self {
         case .clause(_, let obstacles): obstacles.map(\.verdict).joined(separator: "; ")
-        case .computation(let obstacles, let working, _, _): (obstacles.map(\.verdict) + [working.words]).joined(separator: "; ")
+        case .computation(let obstacles, let working, _, _):
+            (obstacles.map(\.verdict) + [working.words]).joined(separator: "; ")
         case .notAValue: Self.notAValueText
         }
     }
@@ -165,7 +167,8 @@ public struct Reconciler: Sendable {
         }
         func text(values: Bool) -> String {
             switch yield {
-            case .age(let from, let to): "full years from \(shown(from, values: values)) to \(shown(to, values: values))"
+            case .age(let from, let to):
+                "full years from \(shown(from, values: values)) to \(shown(to, values: values))"
             case .ageOn(let from, let date): "full years from \(shown(from, values: values)) to \(Dates.format(date))"
             default: preconditionFailure("only an age is worked out")
             }

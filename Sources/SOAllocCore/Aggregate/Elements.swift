@@ -238,7 +238,9 @@ struct CellPlace: Sendable {
         var fields: [Slot] = []
         for group in element.groups where !fields.contains(group.field) { fields.append(group.field) }
         return fields.map { field in
-            CellPlace(element: element, field: field, groups: element.groups.filter { $0.field == field }.map(CellPlacement.init))
+            CellPlace(
+                element: element, field: field,
+                groups: element.groups.filter { $0.field == field }.map(CellPlacement.init))
         }
     }
 

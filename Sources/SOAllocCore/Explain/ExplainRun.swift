@@ -65,7 +65,9 @@ public enum ExplainRun {
         try RecordStream.reading(options.input) { stream in
             try stream.forEach(
                 layout: { layout, _ in
-                    state = (layout, RecordDeriver(layout: layout, sideFiles: sideFiles), Explainer(), Comparison(layout: layout))
+                    state = (
+                        layout, RecordDeriver(layout: layout, sideFiles: sideFiles), Explainer(), Comparison(layout: layout)
+                    )
                 },
                 record: { record, row, _ in
                     records = row
@@ -89,7 +91,9 @@ public enum ExplainRun {
                     found.append(
                         RecordExplanation(
                             row: row, line: record.line,
-                            identifiers: Column.identifiers.map { TerminalText.escape(record[layout.position(of: $0)!]) },
+                            identifiers: Column.identifiers.map {
+                                TerminalText.escape(record[layout.position(of: $0)!])
+                            },
                             fields: fields))
                 })
         }
@@ -112,8 +116,8 @@ public enum ExplainRun {
             return row == number
         case .learner(let learner, let aim):
             // As codes are compared: letters in any case.
-            guard record.text(layout.position(of: .learnrefnumber)!).uppercased() == learner.trimmingSpaces().uppercased()
-            else { return false }
+            let reference = record.text(layout.position(of: .learnrefnumber)!)
+            guard reference.uppercased() == learner.trimmingSpaces().uppercased() else { return false }
             guard let aim else { return true }
             var text = aim.trimmingSpaces()
             let wanted = text.withUTF8 { FieldParsing.numericCode($0) }

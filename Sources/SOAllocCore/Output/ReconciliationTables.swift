@@ -11,7 +11,8 @@ enum ReconciliationTables {
         -> [OutputFile]
     {
         [
-            try AllocationTables.write("reconciliation.csv", reconciliationRows(hefce, ours: ours, method), into: place),
+            try AllocationTables.write(
+                "reconciliation.csv", reconciliationRows(hefce, ours: ours, method), into: place),
             try AllocationTables.write("difference-patterns.csv", patternRows(hefce.patterns), into: place),
         ]
     }
@@ -25,7 +26,8 @@ enum ReconciliationTables {
     static func reconciliationRows(_ hefce: HEFCESide, ours: CellTable, _ method: Method) -> [[String]] {
         let money = Element.all.contains { method[$0].rate.value != nil }
         var header = [
-            "ELEMENT", "CELL", "HEFCE_HEADCOUNT", "HEFCE_FTE", "OUR_HEADCOUNT", "OUR_FTE", "DELTA_HEADCOUNT", "DELTA_FTE",
+            "ELEMENT", "CELL", "HEFCE_HEADCOUNT", "HEFCE_FTE", "OUR_HEADCOUNT", "OUR_FTE", "DELTA_HEADCOUNT",
+            "DELTA_FTE",
         ]
         if money { header += ["HEFCE_WEIGHTED", "OUR_WEIGHTED", "DELTA_ALLOCATION"] }
         return [header]
@@ -34,7 +36,10 @@ enum ReconciliationTables {
                 let rules = method[element]
                 let has = hefce.hasSide(element)
                 var row = [element.name, cell.name]
-                row += has ? [String(hefce.cells.headcount[cell.index]), hefce.cells.exactFTE(cell).exact(minimumPlaces: 2)] : ["", ""]
+                row +=
+                    has
+                    ? [String(hefce.cells.headcount[cell.index]), hefce.cells.exactFTE(cell).exact(minimumPlaces: 2)]
+                    : ["", ""]
                 row += [String(ours.headcount[cell.index]), ours.exactFTE(cell).exact(minimumPlaces: 2)]
                 row +=
                     has

@@ -1,4 +1,3 @@
-import Foundation
 import SOAllocRules
 
 /// HEFCE's side of a provider's records, set beside ours as they stream:
@@ -44,11 +43,6 @@ struct HEFCESide: Sendable {
     mutating func finish(method: Method, file: String) throws {
         _ = try cells.checked(file: file)
         allocations = try Allocations(cells: cells, method: method)
-    }
-
-    /// HEFCE's allocation for `element`, when it has a HEFCE side and the method a rate.
-    func allocation(_ element: Element) -> Decimal? {
-        hasSide(element) ? allocations?.elements[element.index].allocation : nil
     }
 }
 

@@ -160,8 +160,8 @@ struct ProviderRecords {
             // The difference that moved it: the first field the place reads that differs.
             let field = place.reads.first { differing & (1 << UInt32($0.rawValue - Slot.firstDerived)) != 0 }!
             try outputs.writeMovement(
-                row: row, record, element: place.element, hefceCell: hefceCell, ourCell: ourCell, fte: facts[.hefesfte], field: field,
-                cause: causes[field.rawValue - Slot.firstDerived])
+                row: row, record, element: place.element, hefceCell: hefceCell, ourCell: ourCell,
+                fte: facts[.hefesfte], field: field, cause: causes[field.rawValue - Slot.firstDerived])
             hefce.movements += 1
         }
     }
