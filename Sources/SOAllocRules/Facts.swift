@@ -17,13 +17,13 @@ public struct Facts: Sendable {
         decidedBy = InlineArray(repeating: 0)
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public subscript(slot: Slot) -> Int64 {
         get { values[slot.rawValue] }
         set { values[slot.rawValue] = newValue }
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public func isInvalid(_ slot: Slot) -> Bool { invalid & (1 << UInt64(slot.rawValue)) != 0 }
 
     @inline(__always)

@@ -21,15 +21,27 @@ public struct CellTable: Sendable, Equatable {
     /// is a member of (`Element.all` declares the groups).
     @inline(__always)
     public mutating func count(_ facts: borrowing Facts) {
-        let fte = facts[.hefesfte]
-        for group in CellPlacement.all where facts[group.field] == group.value {
-            add(group.cell(facts), fte)
-        }
+        count(facts, records: 1)
+    }
+
+    /// Takes one derived record out of its cells: with `count`, a table of
+    /// the changes between two tables.
+    mutating func uncount(_ facts: borrowing Facts) {
+        count(facts, records: -1)
     }
 
     @inline(__always)
-    private mutating func add(_ cell: Int, _ fte: Int64) {
-        add(cell, records: 1, fte: fte)
+    private mutating func count(_ facts: borrowing Facts, records: Int) {
+        let fte = facts[.hefesfte]
+        for group in CellPlacement.all where facts[group.field] == group.value {
+            add(group.cell(facts), records: records, fte: records < 0 ? -fte : fte)
+        }
+    }
+
+    /// Adds another table cell by cell, exactly.
+    mutating func add(_ other: CellTable) {
+        for index in headcount.indices { add(index, records: other.headcount[index], fte: other.fteMillionths[index]) }
+        if other.overflowed { overflowed = true }
     }
 
     @inline(__always)

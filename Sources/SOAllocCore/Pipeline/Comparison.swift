@@ -18,18 +18,23 @@ struct Comparison {
 
     func compares(_ slot: Slot) -> Bool { fields.contains { $0.slot == slot } }
 
-    /// Sets `theirs` to HEFCE's values: `ours`, with the file's value in
-    /// place of ours for each derived field the file has. Returns the fields
-    /// whose values differ: bit `i` for `Slot.derived[i]`.
+    /// Compares HEFCE's values with `ours`, and returns the fields whose
+    /// values differ: bit `i` for `Slot.derived[i]`. When any does, `theirs`
+    /// is set to HEFCE's values: `ours`, with the file's value in place of
+    /// ours for each derived field the file has; otherwise HEFCE's values are
+    /// ours, and `theirs` is left as it was.
     @inline(__always)
     func compare(_ record: RawRecord, _ ours: borrowing Facts, into theirs: inout Facts) -> UInt32 {
-        theirs = copy ours
+        var values = InlineArray<16, Int64>(repeating: 0)
         var differing: UInt32 = 0
-        for (slot, position, index, domain) in fields {
-            let value = Self.normalised(record[position], in: domain)
-            theirs[slot] = value
-            if value != ours[slot] { differing |= 1 << UInt32(index) }
+        for (index, field) in fields.enumerated() {
+            let value = Self.normalised(record[field.position], in: field.domain)
+            values[index] = value
+            if value != ours[field.slot] { differing |= 1 << UInt32(field.index) }
         }
+        guard differing != 0 else { return 0 }
+        theirs = copy ours
+        for (index, field) in fields.enumerated() { theirs[field.slot] = values[index] }
         return differing
     }
 

@@ -4,8 +4,13 @@ import SOAllocRules
 /// HEFCE's cell table, built from the file's own derived columns by the same
 /// element table and FTE rule as ours, and the patterns of the differences.
 struct HEFCESide: Sendable {
-    /// HEFCE's cells: the records counted by their values in the file.
-    var cells = CellTable()
+    /// HEFCE's cells: the records counted by their values in the file
+    /// (`finish`). A record whose values all agree sits in the same cells on
+    /// both sides, so only the records that differ are counted apart: HEFCE's
+    /// table is ours with each of them moved from our cells into HEFCE's.
+    private(set) var cells = CellTable()
+    /// The moves: each record that differs counted in HEFCE's cells and taken out of ours.
+    private var moves = CellTable()
     /// Per element (`Element.all` order): the columns it needs that a file
     /// read lacks. An element with any has no HEFCE side.
     private(set) var missing: [[Column]] = Element.all.map { _ in [] }
@@ -39,8 +44,18 @@ struct HEFCESide: Sendable {
     /// Whether the file has every column `element` needs for HEFCE's side.
     func hasSide(_ element: Element) -> Bool { missing[element.index].isEmpty }
 
-    /// Checks HEFCE's cells as ours are checked, and makes their money.
-    mutating func finish(method: Method, file: String) throws {
+    /// Notes a record whose values differ: `theirs` are HEFCE's, `ours` ours.
+    @inline(__always)
+    mutating func count(theirs: borrowing Facts, ours: borrowing Facts) {
+        moves.count(theirs)
+        moves.uncount(ours)
+    }
+
+    /// Makes HEFCE's cells from ours (`ours`, every record counted), checks
+    /// them as ours are checked, and makes their money.
+    mutating func finish(ours: CellTable, method: Method, file: String) throws {
+        cells = ours
+        cells.add(moves)
         _ = try cells.checked(file: file)
         allocations = try Allocations(cells: cells, method: method)
     }

@@ -110,8 +110,10 @@ struct ProviderRecords {
         try outputs.writeDerived(record, facts)
         try outputs.writeExclusions(row: row, record, facts)
         let differing = comparison.compare(record, facts, into: &theirs)
-        hefce.cells.count(theirs)
-        if differing != 0 { try reconcile(row: row, record, differing) }
+        if differing != 0 {
+            hefce.count(theirs: theirs, ours: facts)
+            try reconcile(row: row, record, differing)
+        }
         try findings.report(record, row: row, facts) { check, field, detail in
             tally.findings[check.index] += 1
             let (name, position): (String, Int?) =

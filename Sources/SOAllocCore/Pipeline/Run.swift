@@ -71,7 +71,7 @@ public enum Run {
         try pipeline.reportDuplicateStubids()
         try pipeline.reportSideFileFindings(stage.deriver!.linked)
         _ = try pipeline.cells.checked(file: pipeline.file)
-        try pipeline.hefce.finish(method: method, file: pipeline.file)
+        try pipeline.hefce.finish(ours: pipeline.cells, method: method, file: pipeline.file)
         let allocations = try Allocations(cells: pipeline.cells, method: method)
         var outputs = try pipeline.outputs.finish()
         outputs += try AllocationTables.write(pipeline.cells, method, allocations, into: place)
