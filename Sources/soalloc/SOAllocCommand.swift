@@ -105,6 +105,9 @@ struct RunCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Write report.html, the one-page report.")
     var html = true
 
+    @Option(help: "Set an element's rate over the method's, for a quick what-if: --rate retention=321.09 (repeatable).")
+    var rate: [String] = []
+
     @OptionGroup var sideFiles: SideFileOptions
 
     func validate() throws {
@@ -114,10 +117,11 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let single = files.count == 1 && !merge
-        let options = RunOptions(
+        var options = RunOptions(
             input: files.joined(separator: " "),
             output: out ?? (single ? RunOptions.defaultOutput(for: files[0]) : RunOptions.defaultManyOutput), strict: strict,
             method: sideFiles.method, quals: sideFiles.quals, postcodes: sideFiles.postcodes, xlsx: xlsx, html: html, jobs: jobs)
+        options.rates = rate
         let progress = !quiet && isatty(2) != 0 ? RunProgress { FileHandle.standardError.write(Data($0.utf8)) } : nil
         try reportingFailures {
             if single {

@@ -62,8 +62,8 @@ struct HostileInputTests {
         #expect(credibility.contains(",HEFESFTE,'-1+2,error,HEFESFTE_NOT_NUMERIC,'-1+2' is not a number"))
 
         let book = try OpenedWorkbook(out.appendingPathComponent("summary.xlsx"))
-        #expect(!book.formulas.keys.contains { $0.hasPrefix("Credibility!") || $0.hasPrefix("Differences!") })
-        let cells = book.rows["Credibility"]?.flatMap { $0 } ?? []
+        #expect(!book.formulas.keys.contains { $0.hasPrefix("Data-quality findings!") || $0.hasPrefix("Differences!") })
+        let cells = book.rows["Data-quality findings"]?.flatMap { $0 } ?? []
         // The sheets show the CSV's rows as the CSV holds them.
         #expect(cells.contains(#"'=HYPERLINK("http://evil.example","click")"#))
         #expect(cells.contains("'-1+2"))
@@ -125,7 +125,7 @@ struct HostileInputTests {
         let outcome = try soalloc([input.path, "--out", out.path])
         #expect(outcome.status == 0, "\(outcome.standardError)")
         let book = try OpenedWorkbook(out.appendingPathComponent("summary.xlsx"))
-        #expect(book.rows["Credibility"]?.contains { $0.contains("HEFESFTE_NOT_NUMERIC") } == true)
+        #expect(book.rows["Data-quality findings"]?.contains { $0.contains("HEFESFTE_NOT_NUMERIC") } == true)
     }
 
     @Test("an endless input (/dev/zero) fails at once with a data error")

@@ -36,6 +36,13 @@ public struct Element: Sendable, Hashable {
     /// The cells of the element, in `cells.csv` order.
     public var cells: [Cell] { Array(Cell.all[Cell.ranges[index]]) }
 
+    /// The cells a method weighs: all of them, but for a proportion, whose
+    /// first group is only its denominator, the cells of the others.
+    public var weighable: [Cell] {
+        if case .proportion = layout { return groups.dropFirst().flatMap(\.cells) }
+        return cells
+    }
+
     public static func == (left: Element, right: Element) -> Bool { left.index == right.index }
     public func hash(into hasher: inout Hasher) { hasher.combine(index) }
 

@@ -7,10 +7,22 @@ public struct ElementAllocation: Sendable, Equatable {
     public var element: Element
     public var basis: Basis
     /// Σ weight × basis over the element's cells (FTE as `cells.csv` gives it).
+    public var cellVolume: Decimal
+    /// The cell volume, times the proportion band's weight when the method
+    /// has bands: what the rate is paid on.
     public var weightedVolume: Decimal
     public var rate: Decimal?
-    /// Weighted volume × rate, rounded half-up to whole pounds; nil when the rate is not set.
+    /// The minimum the method sets, if any.
+    public var minimum: Decimal?
+    /// Weighted volume × rate, rounded half-up to whole pounds, and at least
+    /// the minimum; nil when the rate is not set.
     public var allocation: Decimal?
+    /// The element's proportion and its band, when the method has bands.
+    public var proportion: ProportionOutcome?
+    /// The cells the method leaves without a weight while it sets a rate.
+    public var unweighted: [Cell] = []
+    /// Whether the minimum, above volume × rate, is the allocation.
+    public var raisedToMinimum = false
 
     /// How the allocation was made, when it was.
     var working = "weighted volume × rate, rounded half-up to whole pounds"
@@ -18,7 +30,50 @@ public struct ElementAllocation: Sendable, Equatable {
     public static let rateNotSet = "rate not set in method; take it from your SO14 workbook"
 
     /// Words for the summary: how the figure was made, or why it was not.
-    public var note: String { allocation == nil ? Self.rateNotSet : working }
+    public var note: String {
+        guard allocation != nil else { return Self.rateNotSet }
+        var words = [working]
+        if let proportion { words.insert(proportion.note, at: 0) }
+        if raisedToMinimum, let minimum {
+            words.append("raised to the minimum of \(minimum.grouped(prefix: "£"))")
+        }
+        return words.joined(separator: "; ")
+    }
+
+    /// The warning a method earns when it sets the rate but leaves cells
+    /// without a weight, or nil.
+    public var warning: String? {
+        guard !unweighted.isEmpty else { return nil }
+        return "the method sets \(element.methodKey)'s rate but gives no weight to "
+            + "\(unweighted.map(\.name).joined(separator: ", ")), which therefore weigh 0"
+    }
+}
+
+/// An element's proportion (its second group over its first, on its basis)
+/// and the band of the method it falls in.
+public struct ProportionOutcome: Sendable, Equatable {
+    public var numerator: Decimal
+    public var denominator: Decimal
+    /// The band's position in the method's bands, or nil when none holds.
+    public var band: Int?
+    /// The band's weight; 0 when no band holds.
+    public var weight: Decimal
+    /// The method's bands.
+    public var bands: [ProportionBand]
+
+    /// The proportion, to 38 digits; nil with a denominator of 0.
+    public var value: Decimal? { denominator == 0 ? nil : numerator / denominator }
+
+    var note: String {
+        guard let band else {
+            return denominator == 0
+                ? "no proportion band applies: the denominator is 0, so the weighted volume is 0"
+                : "the proportion \(value!.fixed(4)) is in no band, so the weighted volume is 0"
+        }
+        let bounds = bands[band]
+        return "proportion \(value!.fixed(4)) in band \(band + 1) (\(bounds.from) to "
+            + "\(bounds.to.map { "\($0)" } ?? "no upper bound")), weight \(weight)"
+    }
 }
 
 /// The three elements' allocations and their total.
@@ -62,31 +117,58 @@ public struct Allocations: Sendable, Equatable {
                 allocation = total
             }
             return ElementAllocation(
-                element: element, basis: method[element].basis, weightedVolume: volume, rate: rate,
-                allocation: allocation, working: "the sum of the providers' allocations")
+                element: element, basis: method[element].basis, cellVolume: volume, weightedVolume: volume, rate: rate,
+                minimum: nil, allocation: allocation, working: "the sum of the providers' allocations")
         }
         try checkTotal(method)
     }
 
     /// Each element's weighted volume Σ weight × cell (FTE as `cells.csv`
-    /// gives it) and its allocation, volume × rate rounded to whole pounds.
-    /// Every product and sum is exact: one that `Decimal` cannot hold in its
-    /// 38 significant digits is a data error, never a rounded figure.
+    /// gives it), times its proportion band's weight when the method has
+    /// bands, and its allocation: volume × rate rounded to whole pounds, and
+    /// at least the minimum. Every product and sum is exact: one that
+    /// `Decimal` cannot hold in its 38 significant digits is a data error,
+    /// never a rounded figure.
     public init(cells: CellTable, method: Method) throws {
         elements = try Element.all.map { element in
             let rules = method[element]
-            var volume = Decimal(0)
+            var cellVolume = Decimal(0)
             for cell in element.cells {
                 let product = Exact.product(rules.weight(cell), cells.value(cell, basis: rules.basis))
-                volume = try Self.exact(product.flatMap { Exact.sum(volume, $0) }, element, method)
+                cellVolume = try Self.exact(product.flatMap { Exact.sum(cellVolume, $0) }, element, method)
+            }
+            var volume = cellVolume
+            var proportion: ProportionOutcome?
+            if !rules.bands.isEmpty, case .proportion = element.layout {
+                func sum(_ group: Element.Group) throws -> Decimal {
+                    var total = Decimal(0)
+                    for cell in group.cells {
+                        total = try Self.exact(Exact.sum(total, cells.value(cell, basis: rules.basis)), element, method)
+                    }
+                    return total
+                }
+                let numerator = try sum(element.groups[1])
+                let denominator = try sum(element.groups[0])
+                let band = rules.bands.firstIndex { $0.holds(numerator: numerator, denominator: denominator) }
+                let weight = band.map { rules.bands[$0].weight } ?? 0
+                proportion = ProportionOutcome(
+                    numerator: numerator, denominator: denominator, band: band, weight: weight, bands: rules.bands)
+                volume = try Self.exact(Exact.product(weight, cellVolume), element, method)
             }
             let rate = rules.rate.value
-            let allocation = try rate.map { try Self.exact(Exact.product(volume, $0), element, method).rounded(0) }
+            let minimum = rules.minimum.value
+            let amount = try rate.map { try Self.exact(Exact.product(volume, $0), element, method).rounded(0) }
+            let raised = amount.map { $0 < (minimum ?? 0) } ?? false
             return ElementAllocation(
-                element: element, basis: rules.basis, weightedVolume: volume, rate: rate, allocation: allocation)
+                element: element, basis: rules.basis, cellVolume: cellVolume, weightedVolume: volume, rate: rate,
+                minimum: minimum, allocation: raised ? minimum : amount, proportion: proportion,
+                unweighted: rate == nil ? [] : rules.unweighted(element), raisedToMinimum: raised)
         }
         try checkTotal(method)
     }
+
+    /// Every warning about the method, one per element that earns one.
+    public var warnings: [String] { elements.compactMap(\.warning) }
 
     /// Fails unless the total, when every element has an allocation, is exact.
     private func checkTotal(_ method: Method) throws {

@@ -16,6 +16,7 @@ private let defaultMethodHead = #"""
 # SO14_F<UKPRN>.xlsx workbook. Copy them here:
 #   - rate: pounds per weighted unit, or null while unknown;
 #   - weights: one per cell of cells.csv; a cell left out weighs 0.
+#   - minimum: the least allocation in pounds, or null;
 # A number may be written plainly (1.5) or with its source
 # ({ value: 1.5, source: "SO14 workbook, sheet WA, cell D12" }).
 # Save your copy with `soalloc method show > method.yaml`, edit it, and pass
@@ -39,8 +40,16 @@ private let defaultMethodElements = Element.all.map { element in
         "    basis: \(defaults.basis.rawValue)",
         "    source: \"\(defaults.source)\"",
         "    rate: { value: null, source: \"not public: take the rate from your SO14 workbook; \(defaults.rateSource)\" }",
-        "    weights:",
+        "    minimum: { value: null, source: \"not public: HEFCE's 2016-17 minimum allocation, if any\" }",
     ]
+    if case .proportion = element.layout {
+        lines += [
+            "    # Bands of the proportion (\(element.groups[1].column) / \(element.groups[0].column)): a list of",
+            "    # { from: 0.0, to: 0.05, weight: 1 }, each holding from ≤ proportion < to; the last `to` may be null.",
+            "    proportion_bands: null  # not public: HEFCE's 2016-17 band edges and weights",
+        ]
+    }
+    lines.append("    weights:")
     for name in weighted {
         let padding = String(repeating: " ", count: width - name.count + 1)
         lines.append(
@@ -54,4 +63,5 @@ tariff:
   source: "UCAS tariff for 2014-15 (the tariff in use before 2017 entry)"
   A_LEVEL: { "A*": 140, A: 120, B: 100, C: 80, D: 60, E: 40 }
   AS_LEVEL: { A: 60, B: 50, C: 40, D: 30, E: 20 }
+
 """#

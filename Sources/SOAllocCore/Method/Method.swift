@@ -26,8 +26,37 @@ public struct ElementMethod: Sendable {
     /// Each cell's weight, by `Cell.index`; a cell the method does not name weighs 0.
     public var weights: [Int: Sourced<Decimal>]
     public var source: String?
+    /// The least allocation, in pounds, when the rate is set; nil for none.
+    public var minimum: Sourced<Decimal?> = Sourced(value: nil, source: nil)
+    /// For an element laid out as a proportion: the bands of the proportion,
+    /// each with the weight of the element's weighted volume; empty for none.
+    public var bands: [ProportionBand] = []
 
     public func weight(_ cell: Cell) -> Decimal { weights[cell.index]?.value ?? 0 }
+
+    /// The cells of `element` that can carry a weight and that the method
+    /// does not name: they weigh 0 without saying so.
+    public func unweighted(_ element: Element) -> [Cell] {
+        element.weighable.filter { weights[$0.index] == nil }
+    }
+}
+
+/// A band of an element's proportion: `from ≤ proportion < to` (no upper
+/// bound when `to` is nil), and the weight it gives the element.
+public struct ProportionBand: Sendable, Equatable {
+    public var from: Decimal
+    public var to: Decimal?
+    public var weight: Decimal
+    public var source: String?
+
+    /// Whether `numerator / denominator` lies in the band, compared exactly
+    /// (`from × denominator ≤ numerator`), with no division.
+    func holds(numerator: Decimal, denominator: Decimal) -> Bool {
+        guard denominator > 0 else { return false }
+        guard from * denominator <= numerator else { return false }
+        guard let to else { return true }
+        return numerator < to * denominator
+    }
 }
 
 /// The method file: the unit rates and weights that turn cell tables into
@@ -81,6 +110,74 @@ public struct Method: Sendable {
             throw Failure.data(DataError(Location(file: path), "the method file is not UTF-8 text"))
         }
         return try Method(yaml: text, origin: path)
+    }
+
+    /// What is wrong with a number's text.
+    struct NumberProblem: Error {
+        let message: String
+    }
+
+    /// The most significant digits a number may have: `Decimal` holds 38.
+    static let maximumDigits = 38
+
+    /// An exact decimal from its text: digits with an optional sign and
+    /// point, of at most 38 significant digits, so that the value is the
+    /// text's exactly. Throws `NumberProblem` saying what is wrong.
+    static func decimal(_ text: String) throws -> Decimal {
+        let pattern = #/^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$/#
+        guard text.wholeMatch(of: pattern) != nil else {
+            // "£1,234.56", "1,234.56": a figure copied as a spreadsheet shows it.
+            let plain = text.filter { !"£$€, ".contains($0) }
+            if plain != text, plain.wholeMatch(of: pattern) != nil {
+                throw NumberProblem(
+                    message: "'\(shown(text))' is not a plain number: write \(plain), without a currency sign or commas")
+            }
+            throw NumberProblem(message: "'\(shown(text))' is not a decimal number")
+        }
+        // The digits without leading or trailing zeros, and the power of ten of the last one.
+        let point = text.firstIndex(of: ".")
+        let integer = text[..<(point ?? text.endIndex)].filter(\.isNumber)
+        let fraction = point.map { text[text.index(after: $0)...] } ?? ""
+        var digits = Substring(integer + fraction).drop { $0 == "0" }
+        var exponent = -fraction.count
+        while digits.last == "0" {
+            digits.removeLast()
+            exponent += 1
+        }
+        guard digits.count <= maximumDigits else {
+            throw NumberProblem(
+                message: "'\(shown(text))' has \(digits.count) significant digits; at most \(maximumDigits) can be held exactly")
+        }
+        guard let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")), value.isFinite,
+            digits.isEmpty ? value.isZero : (Exact.parts(value).map { "\($0.significand)" == digits && $0.exponent == exponent } ?? false)
+        else {
+            throw NumberProblem(message: "'\(shown(text))' cannot be held exactly (too large or too small)")
+        }
+        return value
+    }
+
+    /// The method with the rates of `--rate ELEMENT=POUNDS` (element by its
+    /// method key or name, in any case) in place of its own.
+    public func applying(rates: [String]) throws -> Method {
+        var method = self
+        for given in rates {
+            let parts = given.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            let keys = Element.all.map(\.methodKey).joined(separator: ", ")
+            guard parts.count == 2,
+                let element = Element.all.first(where: { $0.methodKey == parts[0].lowercased() || $0.name == parts[0].uppercased() })
+            else {
+                throw Failure.usage("--rate \(Self.shown(given)): write ELEMENT=POUNDS, with ELEMENT one of \(keys)")
+            }
+            let rate: Decimal
+            do {
+                rate = try Self.decimal(parts[1])
+            } catch let problem as NumberProblem {
+                throw Failure.usage("--rate \(Self.shown(given)): \(problem.message)")
+            }
+            guard rate >= 0 else { throw Failure.usage("--rate \(Self.shown(given)): a rate cannot be negative") }
+            method.elements[element.index].rate = Sourced(value: rate, source: "--rate \(element.methodKey)=\(parts[1])")
+        }
+        return method
     }
 
     /// The largest method file read: 1 MiB, far more than any method needs.
@@ -233,40 +330,15 @@ private struct MethodReader {
         return text
     }
 
-    /// The most significant digits a number may have: `Decimal` holds 38.
-    static let maximumDigits = 38
-
-    /// An exact decimal from a scalar's text: digits with an optional sign and
-    /// point, of at most 38 significant digits, so that the value is the text's exactly.
+    /// An exact decimal from a scalar's text (`Method.decimal`), or null.
     func decimal(_ node: Node, _ key: String) throws -> Decimal? {
         if node.null != nil { return nil }
         guard let text = node.scalar?.string else { throw fail(key, "must be a number or null", at: node) }
-        let pattern = #/^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$/#
-        guard text.wholeMatch(of: pattern) != nil else {
-            throw fail(key, "'\(Method.shown(text))' is not a decimal number", at: node)
+        do {
+            return try Method.decimal(text)
+        } catch let problem as Method.NumberProblem {
+            throw fail(key, problem.message, at: node)
         }
-        // The digits without leading or trailing zeros, and the power of ten of the last one.
-        let point = text.firstIndex(of: ".")
-        let integer = text[..<(point ?? text.endIndex)].filter(\.isNumber)
-        let fraction = point.map { text[text.index(after: $0)...] } ?? ""
-        var digits = Substring(integer + fraction).drop { $0 == "0" }
-        var exponent = -fraction.count
-        while digits.last == "0" {
-            digits.removeLast()
-            exponent += 1
-        }
-        guard digits.count <= Self.maximumDigits else {
-            throw fail(
-                key,
-                "'\(Method.shown(text))' has \(digits.count) significant digits; at most \(Self.maximumDigits) can be held exactly",
-                at: node)
-        }
-        guard let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")), value.isFinite,
-            digits.isEmpty ? value.isZero : (Exact.parts(value).map { "\($0.significand)" == digits && $0.exponent == exponent } ?? false)
-        else {
-            throw fail(key, "'\(Method.shown(text))' cannot be held exactly (too large or too small)", at: node)
-        }
-        return value
     }
 
     /// A number written plainly (`1.5`) or with its source (`{ value: 1.5, source: "…" }`).
@@ -314,9 +386,11 @@ private struct MethodReader {
 
     func element(_ node: Node?, _ element: Element, in parent: Node?) throws -> ElementMethod {
         let key = "elements.\(element.methodKey)"
-        let parts = try mapping(node, key, keys: ["basis", "rate", "weights", "source"], in: parent)
+        var keys = ["basis", "rate", "weights", "source", "minimum"]
+        if case .proportion = element.layout { keys.append("proportion_bands") }
+        let parts = try mapping(node, key, keys: keys, in: parent)
         let basisText = try string(parts["basis"], "\(key).basis", required: true, in: node)!
-        guard let basis = Basis(rawValue: basisText) else {
+        guard let basis = Basis(rawValue: basisText.lowercased()) else {
             throw fail("\(key).basis", "'\(Method.shown(basisText))' is not a basis (headcount or fte)", at: parts["basis"])
         }
         let rate = try sourced(parts["rate"], "\(key).rate", in: node)
@@ -335,8 +409,58 @@ private struct MethodReader {
             if value < 0 { throw fail(weightKey, "a weight cannot be negative", at: node) }
             weights[cell.index] = Sourced(value: value, source: weight.source)
         }
+        let minimum = try parts["minimum"].map { try sourced($0, "\(key).minimum", in: node) } ?? Sourced(value: nil, source: nil)
+        if let value = minimum.value, value < 0 {
+            throw fail("\(key).minimum", "a minimum cannot be negative", at: parts["minimum"])
+        }
         return ElementMethod(
-            basis: basis, rate: rate, weights: weights, source: try string(parts["source"], "\(key).source", in: node))
+            basis: basis, rate: rate, weights: weights, source: try string(parts["source"], "\(key).source", in: node),
+            minimum: minimum, bands: try bands(parts["proportion_bands"], "\(key).proportion_bands"))
+    }
+
+    /// `proportion_bands`: a list of `{ from, to, weight, source }`, null or
+    /// absent for none. Each band holds `from ≤ proportion < to`; the bands,
+    /// in order of `from`, must meet end to start, with no gap and no
+    /// overlap, and only the last may leave `to` null.
+    func bands(_ node: Node?, _ key: String) throws -> [ProportionBand] {
+        guard let node, node.null == nil else { return [] }
+        guard let list = node.sequence else { throw fail(key, "must be a list of { from, to, weight } bands", at: node) }
+        var bands: [(band: ProportionBand, node: Node)] = []
+        for (index, item) in list.enumerated() {
+            let itemKey = "\(key)[\(index + 1)]"
+            let parts = try mapping(item, itemKey, keys: ["from", "to", "weight", "source"])
+            func number(_ name: String, required: Bool) throws -> Decimal? {
+                guard let part = parts[name] else {
+                    if required { throw fail("\(itemKey).\(name)", "missing", at: item) }
+                    return nil
+                }
+                let value = try decimal(part, "\(itemKey).\(name)")
+                if required && value == nil { throw fail("\(itemKey).\(name)", "must be a number", at: part) }
+                if let value, value < 0 { throw fail("\(itemKey).\(name)", "cannot be negative", at: part) }
+                return value
+            }
+            let band = ProportionBand(
+                from: try number("from", required: true)!, to: try number("to", required: false),
+                weight: try number("weight", required: true)!, source: try string(parts["source"], "\(itemKey).source", in: item))
+            if let to = band.to, to <= band.from {
+                throw fail(itemKey, "'to' (\(to)) must be above 'from' (\(band.from))", at: item)
+            }
+            bands.append((band, item))
+        }
+        bands.sort { $0.band.from < $1.band.from }
+        for (this, next) in zip(bands, bands.dropFirst()) {
+            func name(_ band: ProportionBand) -> String { "\(band.from)–\(band.to.map { "\($0)" } ?? "")" }
+            guard let to = this.band.to else {
+                throw fail(key, "the band \(name(this.band)) has no upper bound but is not the last", at: this.node)
+            }
+            if to > next.band.from {
+                throw fail(key, "the bands \(name(this.band)) and \(name(next.band)) overlap", at: next.node)
+            }
+            if to < next.band.from {
+                throw fail(key, "the bands \(name(this.band)) and \(name(next.band)) leave a gap", at: next.node)
+            }
+        }
+        return bands.map(\.band)
     }
 }
 

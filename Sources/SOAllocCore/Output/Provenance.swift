@@ -29,6 +29,8 @@ public struct Provenance: Codable, Sendable, Equatable {
     public var options: [String: String]
     /// Every other output file, with its size and SHA-256.
     public var outputs: [OutputFile]
+    /// The method's warnings (a rate set with cells left without a weight).
+    public var warnings: [String] = []
 
     /// The JSON text: pretty-printed with sorted keys, so it diffs cleanly.
     public func json() throws -> String {

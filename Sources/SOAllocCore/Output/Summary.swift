@@ -49,14 +49,22 @@ public enum Summary {
             let volume =
                 "weighted volume \(element.weightedVolume.exact(minimumPlaces: element.basis.places)) (\(element.basis.rawValue))"
             let name = "  " + element.element.name.padding(toLength: 17, withPad: " ", startingAt: 0)
+            let indent = String(repeating: " ", count: 19)
             if let allocation = element.allocation, let rate = element.rate {
                 lines.append(name + volume + " × £\(rate) = \(pounds(allocation))")
+                if let proportion = element.proportion { lines.append(indent + proportion.note) }
+                if element.raisedToMinimum, let minimum = element.minimum {
+                    lines.append(indent + "raised to the minimum of \(pounds(minimum))")
+                }
             } else {
                 lines.append(name + volume)
-                lines.append(String(repeating: " ", count: 19) + "not computed: " + ElementAllocation.rateNotSet)
+                if let proportion = element.proportion { lines.append(indent + proportion.note) }
+                lines.append(indent + "not computed: " + ElementAllocation.rateNotSet)
             }
         }
         lines.append("  TOTAL            " + (report.allocations.total.map(pounds) ?? "not computed"))
+        lines += report.allocations.warnings.map { "  warning: " + $0 }
+        if report.allocations.total == nil { lines += nextSteps(report.options.input) }
         lines += reconciliation(report)
 
         lines.append("outputs")
@@ -93,6 +101,16 @@ public enum Summary {
         lines += report.providers.filter { $0.report != nil }.map { "  \(report.output)/\($0.folder)/" }
         lines.append("  \(report.output)/sector/")
         return TerminalText.lines(lines) + "\n"
+    }
+
+    /// What to do when a rate is not set: the commands to copy.
+    static func nextSteps(_ input: String) -> [String] {
+        [
+            "  to get money, copy the method, fill in the rates and weights from your SO14 workbook, and run again:",
+            "    soalloc method show > my-method.yaml",
+            "    soalloc \(input) --method my-method.yaml",
+            "  or try a rate at once: soalloc \(input) --rate retention=POUNDS (disability, widening_access, retention)",
+        ]
     }
 
     /// HEFCE's side beside ours, element by element: the weighted volumes

@@ -42,7 +42,8 @@ enum Workbook {
 
         let book = Book(workbook)
         writeSummary(book, content)
-        for element in Element.all { writeElement(book, element, content) }
+        let bandInputs = writeInputs(book, content)
+        for element in Element.all { writeElement(book, element, content, bandInputs: bandInputs[element]) }
         writePatterns(book, content.hefce.patterns)
         writeReconciliation(book, content)
         do {
@@ -51,7 +52,8 @@ enum Workbook {
             try writeCSV(
                 book, "Differences", place.path(of: "differences.csv"), total: content.tally.totalDifferences,
                 extra: ("PATTERN", patterns.early.map { numbers[Int($0)] }))
-            try writeCSV(book, "Credibility", place.path(of: "credibility.csv"), total: content.tally.totalFindings)
+            try writeCSV(
+                book, "Data-quality findings", place.path(of: "credibility.csv"), total: content.tally.totalFindings)
         } catch {
             workbook_close(workbook)
             throw error
@@ -73,6 +75,49 @@ enum Workbook {
     /// The row of an element sheet's TOTAL: after the header and one row per cell.
     static func totalRow(_ element: Element) -> Int { element.cells.count + 1 }
 
+    /// The workbook-level names of the method's inputs on the Inputs sheet.
+    enum Name {
+        static func rate(_ element: Element) -> String { "rate_\(element.methodKey)" }
+        static func minimum(_ element: Element) -> String { "minimum_\(element.methodKey)" }
+        static func weight(_ cell: Cell) -> String { "weight_\(cell.element.name)_\(cell.name)" }
+        static func bandFrom(_ band: Int) -> String { "band_from_\(band + 1)" }
+        static func bandTo(_ band: Int) -> String { "band_to_\(band + 1)" }
+        static func bandWeight(_ band: Int) -> String { "band_weight_\(band + 1)" }
+        static func allocation(_ element: Element) -> String { "allocation_\(element.methodKey)" }
+        static let total = "allocation_total"
+    }
+
+    /// Where each element's weighted volume is on its sheet: the TOTAL's, or,
+    /// for a proportion with bands, the banded volume below the tables.
+    private static func volumeCell(_ element: Element, _ content: Presentation) -> String {
+        let row = bandRows(element, content).map { $0.volume } ?? totalRow(element)
+        return "'\(element.sheetName)'!\(column(row == totalRow(element) ? 4 : 1))\(row + 1)"
+    }
+
+    /// The rows of a proportion's band block on its element sheet, when the method has bands.
+    private static func bandRows(_ element: Element, _ content: Presentation)
+        -> (proportion: Int, weight: Int, volume: Int)?
+    {
+        guard case .proportion = element.layout, !content.method[element].bands.isEmpty else { return nil }
+        // After the TOTAL, a blank row, the finance table (a header and two rows) and a blank row.
+        let first = totalRow(element) + 6
+        return (first, first + 1, first + 2)
+    }
+
+    /// A column's letters: 0 is A.
+    static func column(_ index: Int) -> String {
+        var index = index
+        var letters = ""
+        repeat {
+            letters = String(UnicodeScalar(UInt8(65 + index % 26))) + letters
+            index = index / 26 - 1
+        } while index >= 0
+        return letters
+    }
+
+    /// The Summary: each element's weighted volume from its sheet, its rate
+    /// from Inputs, and its allocation, all formulas, so that a rate typed on
+    /// Inputs recomputes the money; an empty rate shows an empty allocation.
     private static func writeSummary(_ book: Book, _ content: Presentation) {
         let sheet = book.sheet("Summary")
         sheet.header(["Element", "Basis", "Weighted volume", "Rate (£ per unit)", "Allocation (£)", "Note"])
@@ -80,53 +125,144 @@ enum Workbook {
         for (index, row) in rows.enumerated() {
             let line = index + 1
             let excelLine = line + 1
-            sheet.text(line, 0, row.element.name)
+            let element = row.element
+            let rate = Name.rate(element)
+            sheet.text(line, 0, element.name)
             sheet.text(line, 1, row.basis.rawValue)
-            let total = "'\(row.element.sheetName)'!E\(totalRow(row.element) + 1)"
-            sheet.formula(line, 2, "=\(total)", row.weightedVolume, book.volume)
-            if let rate = row.rate {
-                sheet.number(line, 3, rate, book.rate)
-                sheet.formula(line, 4, "=ROUND(C\(excelLine)*D\(excelLine),0)", row.allocation ?? 0, book.money)
+            sheet.formula(line, 2, "=\(volumeCell(element, content))", row.weightedVolume, book.volume)
+            let rateFormula = "=IF(\(rate)=\"\",\"\",\(rate))"
+            let allocationFormula =
+                "=IF(\(rate)=\"\",\"\",MAX(N(\(Name.minimum(element))),ROUND(C\(excelLine)*\(rate),0)))"
+            if let value = row.rate, let allocation = row.allocation {
+                sheet.formula(line, 3, rateFormula, value, book.rate)
+                sheet.formula(line, 4, allocationFormula, allocation, book.money)
             } else {
-                sheet.blank(line, 3)
-                sheet.blank(line, 4)
+                sheet.formula(line, 3, rateFormula, text: "", book.rate)
+                sheet.formula(line, 4, allocationFormula, text: "", book.money)
             }
-            sheet.text(line, 5, row.note)
+            book.name(Name.allocation(element), "=Summary!$E$\(excelLine)")
+            // The note follows the rate: how the allocation is made once one is typed.
+            let made = row.rate == nil ? row.working : row.note
+            sheet.formula(
+                line, 5, "=IF(\(rate)=\"\",\(quoted(ElementAllocation.rateNotSet)),\(quoted(made)))", text: row.note)
         }
         let line = rows.count + 1
         sheet.text(line, 0, "TOTAL", book.bold)
+        let cells = (2...(rows.count + 1)).map { "E\($0)" }
+        let totalFormula = "=IF(OR(\(cells.map { "\($0)=\"\"" }.joined(separator: ","))),\"\",SUM(E2:E\(rows.count + 1)))"
         if let total = content.allocations.total {
-            sheet.formula(line, 4, "=SUM(E2:E\(rows.count + 1))", total, book.moneyBold)
+            sheet.formula(line, 4, totalFormula, total, book.moneyBold)
+        } else {
+            sheet.formula(line, 4, totalFormula, text: "", book.moneyBold)
         }
+        book.name(Name.total, "=Summary!$E$\(line + 1)")
         sheet.text(line, 5, content.allocations.totalNote)
-        sheet.text(line + 2, 0, "Provider")
-        sheet.text(line + 2, 1, content.provider)
-        sheet.text(line + 3, 0, "Method")
-        sheet.text(line + 3, 1, content.method.name)
+        var next = line + 2
+        for (label, value) in [("Provider", content.provider), ("Method", content.method.name)] {
+            sheet.text(next, 0, label)
+            sheet.text(next, 1, value)
+            next += 1
+        }
+        for warning in content.allocations.warnings {
+            sheet.text(next, 0, "Warning", book.bold)
+            sheet.text(next, 1, warning)
+            next += 1
+        }
+        if content.allocations.total == nil {
+            sheet.text(next, 0, "Next step", book.bold)
+            sheet.text(next, 1, nextStep)
+        }
         sheet.widths([18, 11, 16, 18, 16, 60])
         sheet.freeze(rows: 1)
     }
 
-    /// An element's cells with their weights and weighted volumes (formulas),
-    /// then the finance team's table for the element.
-    private static func writeElement(_ book: Book, _ element: Element, _ content: Presentation) {
+    /// Text as a formula's string literal.
+    static func quoted(_ text: String) -> String {
+        "\"" + text.replacing("\"", with: "\"\"") + "\""
+    }
+
+    /// What to do when a rate is not set, in one sentence: the report says the same.
+    static let nextStep =
+        "Type each rate and weight from your SO14 workbook on the Inputs sheet, and the allocations follow;"
+        + " or save the method with `soalloc method show > my-method.yaml`, fill it in, and run"
+        + " `soalloc FILE --method my-method.yaml` (or `--rate retention=POUNDS` to try a rate)."
+
+    /// Every input of the method as a number in an unlocked, coloured cell
+    /// with a workbook-level name, and its source; the rest of the sheet is
+    /// protected, without a password.
+    /// Returns, per element with bands, the Inputs rows of their edges and weights, for `LOOKUP`.
+    private static func writeInputs(_ book: Book, _ content: Presentation) -> [Element: BandInputs] {
+        var bandInputs: [Element: BandInputs] = [:]
+        let sheet = book.sheet("Inputs")
+        sheet.header(["Input", "Value", "Name", "Source"])
+        var line = 1
+        func input(_ label: String, _ name: String, _ value: Decimal?, _ source: String?, _ format: Book.Input) {
+            sheet.text(line, 0, label)
+            if let value { sheet.number(line, 1, value, book.input(format)) } else { sheet.blank(line, 1, book.input(format)) }
+            sheet.text(line, 2, name)
+            sheet.text(line, 3, source ?? "")
+            book.name(name, "=Inputs!$B$\(line + 1)")
+            line += 1
+        }
+        for element in Element.all {
+            let rules = content.method[element]
+            input("\(element.title): rate (£ per unit)", Name.rate(element), rules.rate.value, rules.rate.source, .rate)
+            input("\(element.title): minimum (£)", Name.minimum(element), rules.minimum.value, rules.minimum.source, .money)
+            if case .proportion = element.layout, !rules.bands.isEmpty {
+                let bands = rules.bands
+                bandInputs[element] = BandInputs(
+                    from: line...(line + bands.count - 1), weight: (line + 2 * bands.count)...(line + 3 * bands.count - 1))
+                for (band, item) in bands.enumerated() {
+                    input("\(element.title): band \(band + 1) from", Name.bandFrom(band), item.from, item.source, .number)
+                }
+                for (band, item) in bands.enumerated() {
+                    input("\(element.title): band \(band + 1) to", Name.bandTo(band), item.to, item.source, .number)
+                }
+                for (band, item) in bands.enumerated() {
+                    input("\(element.title): band \(band + 1) weight", Name.bandWeight(band), item.weight, item.source, .number)
+                }
+            }
+            for cell in element.cells {
+                let weight = rules.weights[cell.index]
+                input("\(element.title): weight of \(cell.name)", Name.weight(cell), weight?.value ?? 0, weight?.source, .number)
+            }
+        }
+        sheet.widths([44, 14, 36, 100])
+        sheet.freeze(rows: 1)
+        sheet.protect()
+        return bandInputs
+    }
+
+    /// The rows (from 0) of the Inputs sheet holding a proportion's band edges (`from`) and weights.
+    struct BandInputs {
+        let from: ClosedRange<Int>
+        let weight: ClosedRange<Int>
+    }
+
+    /// An element's cells with their weights (from Inputs) and weighted
+    /// volumes (formulas), then the finance team's table for the element, and
+    /// for a proportion with bands, the proportion, its band's weight and the
+    /// banded volume.
+    private static func writeElement(
+        _ book: Book, _ element: Element, _ content: Presentation, bandInputs: BandInputs?
+    ) {
         let sheet = book.sheet(element.sheetName)
         let rules = content.method[element]
         sheet.header(["Cell", "Headcount", "FTE", "Weight", "Weighted volume"])
         let cells = element.cells
+        let basis = rules.basis == .fte ? "C" : "B"
         for (index, cell) in cells.enumerated() {
             let line = index + 1
             sheet.text(line, 0, cell.name)
             sheet.number(line, 1, Decimal(content.cells.headcount[cell.index]), book.count)
             sheet.number(line, 2, content.cells.fte(cell), book.fte)
-            sheet.number(line, 3, rules.weight(cell), nil)
-            let basis = rules.basis == .fte ? "C" : "B"
+            sheet.formula(line, 3, "=\(Name.weight(cell))", rules.weight(cell), nil)
             sheet.formula(
                 line, 4, "=D\(line + 1)*\(basis)\(line + 1)",
                 rules.weight(cell) * content.cells.value(cell, basis: rules.basis), book.volume)
         }
         let total = totalRow(element)
-        let volume = content.allocations.elements[element.index].weightedVolume
+        let allocation = content.allocations.elements[element.index]
         sheet.text(total, 0, "TOTAL", book.bold)
         // A proportion's members are among its population, so only the other layouts' cells add up.
         if case .proportion = element.layout {} else {
@@ -134,7 +270,7 @@ enum Workbook {
             sheet.formula(
                 total, 2, "=SUM(C2:C\(total))", cells.reduce(Decimal(0)) { $0 + content.cells.fte($1) }, book.fteBold)
         }
-        sheet.formula(total, 4, "=SUM(E2:E\(total))", volume, book.volumeBold)
+        sheet.formula(total, 4, "=SUM(E2:E\(total))", allocation.cellVolume, book.volumeBold)
 
         // The finance team's table, below: the weighted layout is the sheet itself.
         var line = total + 2
@@ -155,10 +291,37 @@ enum Workbook {
                 }
             }
         }
+        if let rows = bandRows(element, content), let proportion = allocation.proportion, let inputs = bandInputs {
+            // The proportion on the element's basis, its band by LOOKUP over Inputs, and the banded volume.
+            func sum(_ group: Element.Group) -> String {
+                let first = group.cells[0].index - cells[0].index + 2
+                return "SUM(\(basis)\(first):\(basis)\(first + group.cells.count - 1))"
+            }
+            let (denominator, numerator) = (sum(element.groups[0]), sum(element.groups[1]))
+            let p = "B\(rows.proportion + 1)"
+            sheet.text(rows.proportion, 0, "Proportion", book.bold)
+            let proportionFormula = "=IF(\(denominator)=0,\"\",\(numerator)/\(denominator))"
+            if let value = proportion.value {
+                sheet.formula(rows.proportion, 1, proportionFormula, value, book.proportion)
+            } else {
+                sheet.formula(rows.proportion, 1, proportionFormula, text: "", book.proportion)
+            }
+            let last = rules.bands.count - 1
+            sheet.text(rows.weight, 0, "Band weight", book.bold)
+            sheet.formula(
+                rows.weight, 1,
+                "=IF(\(p)=\"\",0,IF(\(p)<\(Name.bandFrom(0)),0,IF(AND(\(Name.bandTo(last))<>\"\",\(p)>=\(Name.bandTo(last))),0,"
+                    + "LOOKUP(\(p),Inputs!$B$\(inputs.from.lowerBound + 1):$B$\(inputs.from.upperBound + 1),"
+                    + "Inputs!$B$\(inputs.weight.lowerBound + 1):$B$\(inputs.weight.upperBound + 1)))))",
+                proportion.weight, nil)
+            sheet.text(rows.volume, 0, "Weighted volume", book.bold)
+            sheet.formula(
+                rows.volume, 1, "=B\(rows.weight + 1)*E\(total + 1)", allocation.weightedVolume, book.volumeBold)
+        }
         if case .grid = element.layout {
             sheet.widths([28, 12, 12, 12, 16, 10, 10, 10, 10])
         } else {
-            sheet.widths([14, 12, 12, 10, 16])
+            sheet.widths([16, 12, 12, 10, 16])
         }
         sheet.freeze(rows: 1)
     }
@@ -254,7 +417,7 @@ enum Workbook {
                     // text cell, never a formula, and the same as the CSV.
                     let text = record.text(column)
                     if column == 0, let row = Int(text) {
-                        sheet.number(line, 0, Decimal(row), book.count)
+                        sheet.number(line, 0, Decimal(row), book.row)
                     } else {
                         sheet.text(line, column, text)
                     }
@@ -267,10 +430,10 @@ enum Workbook {
         sheet.text(
             shown + 2, 0,
             shown < total
-                ? "The first \(shown) of \(total) rows; \(name.lowercased()).csv has them all."
+                ? "The first \(shown) of \(total) rows; \(path.split(separator: "/").last ?? "") has them all."
                 : "\(total) \(total == 1 ? "row" : "rows").")
         sheet.widths(
-            name == "Differences" ? [8, 11, 16, 12, 12, 14, 12, 12, 12, 40, 90, 9] : [8, 11, 16, 12, 12, 18, 16, 9, 26, 90])
+            extra != nil ? [8, 11, 16, 12, 12, 14, 12, 12, 12, 40, 90, 9] : [8, 11, 16, 12, 12, 18, 16, 9, 26, 90])
         sheet.freeze(rows: 1)
     }
 
@@ -337,6 +500,14 @@ private final class Book {
     let volume: UnsafeMutablePointer<lxw_format>
     let volumeBold: UnsafeMutablePointer<lxw_format>
     let proportion: UnsafeMutablePointer<lxw_format>
+    /// A record's ROW: a plain number.
+    let row: UnsafeMutablePointer<lxw_format>
+    /// Input cells: a fill colour, and unlocked in a protected sheet.
+    private let inputs: [Input: UnsafeMutablePointer<lxw_format>]
+
+    enum Input: CaseIterable {
+        case rate, money, number
+    }
 
     init(_ workbook: UnsafeMutablePointer<lxw_workbook>) {
         self.workbook = workbook
@@ -362,6 +533,22 @@ private final class Book {
         volume = format("#,##0.00##")
         volumeBold = format("#,##0.00##", bold: true)
         proportion = format("0.0000")
+        row = format("0")
+        var inputs: [Input: UnsafeMutablePointer<lxw_format>] = [:]
+        for input in Input.allCases {
+            let made = format(input == .rate ? "£#,##0.00##" : input == .money ? "£#,##0" : "0.######")
+            format_set_bg_color(made, 0xFFF2CC)
+            format_set_unlocked(made)
+            inputs[input] = made
+        }
+        self.inputs = inputs
+    }
+
+    func input(_ kind: Input) -> UnsafeMutablePointer<lxw_format> { inputs[kind]! }
+
+    /// A workbook-level defined name for `formula` (`=Inputs!$B$2`).
+    func name(_ name: String, _ formula: String) {
+        record(workbook_define_name(workbook, name, formula))
     }
 
     /// The first error of any write, reported when the workbook is closed.
@@ -414,6 +601,20 @@ private struct Sheet {
         book.record(worksheet_write_formula_num(sheet, lxw_row_t(row), lxw_col_t(column), formula, format, double(value)))
     }
 
+    /// A formula whose value is text (empty, for an allocation without a rate).
+    func formula(
+        _ row: Int, _ column: Int, _ formula: String, text: String, _ format: UnsafeMutablePointer<lxw_format>? = nil
+    ) {
+        book.record(
+            worksheet_write_formula_str(
+                sheet, lxw_row_t(row), lxw_col_t(column), formula, format, Presentation.markupText(text)))
+    }
+
+    /// Protects the sheet, without a password: only unlocked cells can be changed.
+    func protect() {
+        worksheet_protect(sheet, nil, nil)
+    }
+
     /// The nearest double to `value`: through its decimal text, which rounds
     /// correctly where NSDecimalNumber's conversion does not.
     private func double(_ value: Decimal) -> Double { Double(value.description) ?? .nan }
@@ -423,8 +624,8 @@ private struct Sheet {
         book.record(worksheet_write_url_opt(sheet, lxw_row_t(row), lxw_col_t(column), url, nil, text, nil))
     }
 
-    func blank(_ row: Int, _ column: Int) {
-        book.record(worksheet_write_blank(sheet, lxw_row_t(row), lxw_col_t(column), nil))
+    func blank(_ row: Int, _ column: Int, _ format: UnsafeMutablePointer<lxw_format>? = nil) {
+        book.record(worksheet_write_blank(sheet, lxw_row_t(row), lxw_col_t(column), format))
     }
 
     func widths(_ widths: [Double]) {

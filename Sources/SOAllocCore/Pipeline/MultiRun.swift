@@ -42,7 +42,7 @@ public enum MultiRun {
     public static func execute(_ options: RunOptions, inputs: [String], jobs: Int, merge: Bool, progress: RunProgress? = nil)
         throws -> MultiRunReport
     {
-        let method = try Method.load(options.method)
+        let method = try options.loadMethod()
         let sideFiles = try SideFiles(quals: options.quals, postcodes: options.postcodes, method: method)
         var providers = try group(inputs, merge: merge)
 

@@ -10,7 +10,7 @@ public enum Run {
     public static func execute(_ options: RunOptions, concurrently: Bool = true, progress: RunProgress? = nil) throws
         -> RunReport
     {
-        let method = try Method.load(options.method)
+        let method = try options.loadMethod()
         let sideFiles = try SideFiles(quals: options.quals, postcodes: options.postcodes, method: method)
         try InputFiles.checkReadable([options.input])
         let directory = try OutputDirectory(options.output, names: options.outputNames, inputs: [options.input] + options.sideInputs)
@@ -89,7 +89,7 @@ public enum Run {
         let provenance = Provenance(
             soalloc: SOAlloc.version, timestamp: timestamp, inputs: read, records: pipeline.tally.records,
             method: .init(name: method.name, origin: method.origin, sha256: method.sha256),
-            options: options.recorded, outputs: outputs)
+            options: options.recorded, outputs: outputs, warnings: allocations.warnings)
         try write(try provenance.json(), to: "run.json", in: place)
         return RunReport(
             options: options, tally: pipeline.tally, cells: pipeline.cells, method: method, allocations: allocations,

@@ -22,6 +22,8 @@ public struct RunOptions: Sendable {
     /// How many threads may work at once (recorded in `run.json`; the
     /// outputs are the same whatever it is).
     public var jobs: Int
+    /// Rates given as `ELEMENT=POUNDS` over the method's own (`--rate`).
+    public var rates: [String] = []
 
     public init(
         input: String, output: String, strict: Bool = false, method: String? = nil, quals: String? = nil,
@@ -42,6 +44,11 @@ public struct RunOptions: Sendable {
     public var outputNames: [String] {
         RecordOutputs.names + AllocationTables.names + ReconciliationTables.names + (xlsx ? [Workbook.name] : []) + (html ? [HTMLReport.name] : [])
             + ["method-used.yaml", "run.json"]
+    }
+
+    /// The method the run applies: the method file, or the default, with the `--rate`s over it.
+    func loadMethod() throws -> Method {
+        try Method.load(method).applying(rates: rates)
     }
 
     /// The side files given: the method, qualifications and postcodes files.
@@ -65,6 +72,7 @@ public struct RunOptions: Sendable {
         [
             "out": output, "strict": String(strict), "method": method ?? "default", "quals": quals ?? "none",
             "postcodes": postcodes ?? "none", "xlsx": String(xlsx), "html": String(html), "jobs": String(jobs),
+            "rate": rates.isEmpty ? "none" : rates.joined(separator: " "),
         ]
     }
 }
@@ -93,9 +101,9 @@ public struct RunReport: Sendable {
         return report
     }
 
-    /// Whether strict mode fails the run: a value differs from HEFCE's, or a
-    /// finding of severity `error` is made.
+    /// Whether strict mode fails the run: a value differs from HEFCE's, a
+    /// finding of severity `error` is made, or the method earns a warning.
     public var failsStrictCheck: Bool {
-        options.strict && (tally.totalDifferences > 0 || tally.errorFindings > 0)
+        options.strict && (tally.totalDifferences > 0 || tally.errorFindings > 0 || !allocations.warnings.isEmpty)
     }
 }
