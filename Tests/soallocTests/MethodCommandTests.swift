@@ -62,4 +62,55 @@ struct MethodCommandTests {
         #expect(outcome.status == 66)
         #expect(outcome.standardError == "nope.yaml: cannot read the method file\n")
     }
+
+    @Test("`method show` ends with a newline")
+    func showEndsWithNewline() throws {
+        let outcome = try soalloc(["method", "show"])
+        #expect(outcome.status == 0)
+        #expect(outcome.standardOutput.hasSuffix("}\n"))
+    }
+
+    @Test("--rate gives money at once, is recorded in run.json, and a bad one is a usage error")
+    func rate() throws {
+        let scratch = Scratch()
+        let out = scratch.url.appendingPathComponent("out")
+        let outcome = try soalloc(
+            ["TestData/SO14_F10000002.ind", "--out", out.path, "--rate", "retention=321.09", "--no-xlsx", "--no-html"],
+            in: repository)
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let summary = try String(contentsOf: out.appendingPathComponent("summary.csv"), encoding: .utf8)
+        #expect(summary.contains("\nRETENTION,fte,115.80,321.09,37182,"))
+        let run = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("run.json")))
+        #expect(((run as? [String: Any])?["options"] as? [String: String])?["rate"] == "retention=321.09")
+        let bad = try soalloc(["TestData/SO14_F10000002.ind", "--out", out.path, "--rate", "retention=£321"], in: repository)
+        #expect(bad.status == 64)
+        #expect(bad.standardError == "--rate retention=£321: '£321' is not a plain number: write 321, without a currency sign or commas\n")
+    }
+
+    @Test("a default run ends its allocations with the commands that get money")
+    func nextSteps() throws {
+        let outcome = try soalloc(
+            ["TestData/SO14_F10000002.ind", "--out", Scratch().url.appendingPathComponent("out").path, "--no-xlsx"],
+            in: repository)
+        #expect(outcome.standardOutput.contains("    soalloc method show > my-method.yaml\n"))
+        #expect(outcome.standardOutput.contains("    soalloc TestData/SO14_F10000002.ind --method my-method.yaml\n"))
+        #expect(outcome.standardOutput.contains("--rate retention=POUNDS"))
+    }
+
+    @Test("a method that leaves cells without a weight is warned about in the summary and run.json; --strict exits 1")
+    func unweightedWarning() throws {
+        let scratch = Scratch()
+        let out = scratch.url.appendingPathComponent("out")
+        let arguments = ["TestData/rules/DISPOP.ind", "--out", out.path, "--method", "TestData/methods/bands.yaml"]
+        let outcome = try soalloc(arguments, in: repository)
+        #expect(outcome.status == 0)
+        let warning = "the method sets retention's rate but gives no weight to Y_F_U, Y_O_U, M_F_L, M_F_M, M_F_H, "
+            + "M_F_U, M_O_L, M_O_M, M_O_H, M_O_U, NONE, which therefore weigh 0"
+        #expect(outcome.standardOutput.contains("  warning: " + warning + "\n"))
+        let run = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("run.json")))
+        #expect((run as? [String: Any])?["warnings"] as? [String] == [warning])
+        #expect(try soalloc(arguments + ["--strict"], in: repository).status == 1)
+        let report = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(report.contains(warning))
+    }
 }

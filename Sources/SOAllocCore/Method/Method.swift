@@ -449,7 +449,7 @@ private struct MethodReader {
         }
         bands.sort { $0.band.from < $1.band.from }
         for (this, next) in zip(bands, bands.dropFirst()) {
-            func name(_ band: ProportionBand) -> String { "\(band.from)–\(band.to.map { "\($0)" } ?? "")" }
+            func name(_ band: ProportionBand) -> String { "\(band.from)" + (band.to.map { "–\($0)" } ?? " and above") }
             guard let to = this.band.to else {
                 throw fail(key, "the band \(name(this.band)) has no upper bound but is not the last", at: this.node)
             }
