@@ -149,7 +149,7 @@ public struct Allocations: Sendable, Equatable {
                 }
                 let numerator = try sum(element.groups[1])
                 let denominator = try sum(element.groups[0])
-                let band = rules.bands.firstIndex { $0.holds(numerator: numerator, denominator: denominator) }
+                let band = rules.band(numerator: numerator, denominator: denominator)
                 let weight = band.map { rules.bands[$0].weight } ?? 0
                 proportion = ProportionOutcome(
                     numerator: numerator, denominator: denominator, band: band, weight: weight, bands: rules.bands)

@@ -34,6 +34,11 @@ public struct ElementMethod: Sendable {
 
     public func weight(_ cell: Cell) -> Decimal { weights[cell.index]?.value ?? 0 }
 
+    /// The band of `bands` that `numerator / denominator` falls in, if any.
+    public func band(numerator: Decimal, denominator: Decimal) -> Int? {
+        bands.firstIndex { $0.holds(numerator: numerator, denominator: denominator) }
+    }
+
     /// The cells of `element` that can carry a weight and that the method
     /// does not name: they weigh 0 without saying so.
     public func unweighted(_ element: Element) -> [Cell] {

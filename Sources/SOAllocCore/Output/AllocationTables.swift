@@ -73,25 +73,37 @@ enum AllocationTables {
     /// The element's finance table, laid out as the element declares.
     static func table(_ element: Element, _ cells: CellTable, _ method: Method) -> FinanceTable {
         switch element.layout {
-        case .proportion: proportionTable(element, cells)
+        case .proportion: proportionTable(element, cells, method)
         case .grid: gridTable(element, cells)
         case .weighted: weightedTable(element, cells, method)
         }
     }
 
-    /// The second group as a proportion of the first, by headcount and by FTE.
-    private static func proportionTable(_ element: Element, _ cells: CellTable) -> FinanceTable {
+    /// The second group as a proportion of the first, by headcount and by
+    /// FTE; with the method's proportion bands, the band and its weight on
+    /// the row of the method's basis.
+    private static func proportionTable(_ element: Element, _ cells: CellTable, _ method: Method) -> FinanceTable {
         let (population, members) = (element.groups[0], element.groups[1])
+        let rules = method[element]
         func row(_ measure: String, _ basis: Basis) -> [TableValue] {
             let denominator = population.cells.reduce(Decimal(0)) { $0 + cells.value($1, basis: basis) }
             let numerator = members.cells.reduce(Decimal(0)) { $0 + cells.value($1, basis: basis) }
-            return [
+            var row: [TableValue] = [
                 .text(measure), .on(basis, denominator), .on(basis, numerator),
                 denominator == 0 ? .text("") : .proportion(numerator / denominator),
             ]
+            if !rules.bands.isEmpty {
+                let band = basis == rules.basis ? rules.band(numerator: numerator, denominator: denominator) : nil
+                row += [
+                    .text(band.map { String($0 + 1) } ?? (basis == rules.basis ? "none" : "")),
+                    band.map { .text(rules.bands[$0].weight.description) } ?? .text(basis == rules.basis ? "0" : ""),
+                ]
+            }
+            return row
         }
         return FinanceTable(
-            header: ["MEASURE", population.column, members.column, "PROPORTION"],
+            header: ["MEASURE", population.column, members.column, "PROPORTION"]
+                + (rules.bands.isEmpty ? [] : ["BAND", "BAND_WEIGHT"]),
             rows: [row("Headcount", .headcount), row("FTE", .fte)])
     }
 
