@@ -224,4 +224,30 @@ struct LiveWorkbookTests {
             workbookTotal.map { same($0, total) } == true,
             "TOTAL: the workbook gives £\(workbookTotal ?? "missing"), the held-out run £\(total)")
     }
+
+    @Test("bands and a minimum: recalculated as written, and with a band's weight and a minimum changed on Inputs")
+    func bandsAndMinimum() throws {
+        let scratch = Scratch()
+        let out = try run(method: "TestData/methods/bands.yaml", in: scratch, folder: "bands")
+        let unchanged = try recalculate(out.appendingPathComponent("summary.xlsx"), reading: allocationNames)
+        let csv = try summary(out)
+        for (element, name) in zip(elements, allocationNames) {
+            #expect(unchanged.names[name] == csv[element.name]?[3], "\(name)")
+        }
+        // The same figures changed in a copy of the method file, run by soalloc.
+        let original = try String(contentsOf: repository.appendingPathComponent("TestData/methods/bands.yaml"), encoding: .utf8)
+        let changed = original.replacingOccurrences(of: "{ from: 0.05, to: 0.1, weight: 1.5 }", with: "{ from: 0.05, to: 0.1, weight: 3 }")
+            .replacingOccurrences(of: "minimum: { value: 50000, source: \"made up: binds, as 12.5 a unit gives less\" }", with: "minimum: null")
+        #expect(changed != original)
+        let method = scratch.url.appendingPathComponent("changed.yaml")
+        try changed.write(to: method, atomically: true, encoding: .utf8)
+        let expected = try summary(try run(method: method.path, in: scratch, folder: "changed"))
+        let typed = try recalculate(
+            out.appendingPathComponent("summary.xlsx"), setting: ["band_weight_2": "3", "minimum_widening_access": ""],
+            reading: allocationNames)
+        for (element, name) in zip(elements, allocationNames) {
+            #expect(typed.names[name] == expected[element.name]?[3], "\(name): \(typed.names[name] ?? "missing")")
+        }
+        #expect(expected["DISABILITY"]?[3] == "333167", "111 × 3 × £1,000.50, rounded half up")
+    }
 }
