@@ -43,4 +43,27 @@ struct ReportWordsTests {
         #expect(Set(words).count == words.count)
         #expect(!words.contains { $0.isEmpty || $0.contains("_") })
     }
+
+    @Test("each kind of figure has its places, and every figure its thousands separators")
+    func figures() {
+        #expect(Figure.count(1_234_567) == "1,234,567")
+        #expect(Figure.count(999) == "999")
+        #expect(Figure.money(Decimal(string: "1234567.5")!) == "£1,234,568")
+        #expect(Figure.money(Decimal(-4938)) == "-£4,938")
+        #expect(Figure.rate(Decimal(string: "1234.5")!) == "£1,234.50")
+        #expect(Figure.rate(Decimal(string: "0.125")!) == "£0.125")
+        #expect(Figure.fte(Decimal(string: "1060.005")!) == "1,060.01")
+        #expect(Figure.volume(Decimal(string: "272.5975")!) == "272.60")
+        #expect(Figure.volume(Decimal(111)) == "111.00")
+        #expect(Figure.volume(Decimal(string: "-1234.5")!) == "-1,234.50")
+        #expect(Figure.weight(Decimal(string: "1.5")!) == "1.50")
+        #expect(Figure.proportion(Decimal(111) / Decimal(1448)) == "0.0767")
+        #expect(Figure.exact(Decimal(string: "12345.6789")!) == "12,345.6789")
+    }
+
+    @Test("the provider in the page margins is a CSS string that nothing can end")
+    func marginText() {
+        #expect(HTMLReport.cssString("UKPRN 10000001") == "UKPRN 10000001")
+        #expect(HTMLReport.cssString("a\"b</style>\\") == #"a\22 b\3c /style\3e \5c "#)
+    }
 }
