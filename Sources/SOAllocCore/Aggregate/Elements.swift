@@ -99,7 +99,7 @@ public struct Element: Sendable, Hashable {
 extension Element {
     /// Improving provision for disabled students (paragraphs 8–11).
     public static let disability = Element(
-        index: 0, name: "DISABILITY", title: "Disability", sheetName: "Disability", population: .dispop,
+        index: 0, name: "DISABILITY", title: "Disabled students", sheetName: "Disability", population: .dispop,
         groups: [
             Group(
                 label: "disability denominator (DISPOP = 1)", column: "DISPOP", title: "DISPOP", field: .dispop, value: 1,
@@ -135,7 +135,7 @@ extension Element {
     /// allocation tables' order, first degree and other undergraduate before
     /// age, then NONE for a record of the population without a group.
     public static let retention = Element(
-        index: 2, name: "RETENTION", title: "Retention", sheetName: "Retention", population: .eqpop,
+        index: 2, name: "RETENTION", title: "Improving retention", sheetName: "Retention", population: .eqpop,
         groups: [
             Group(
                 label: "retention population (EQPOP = 1)", column: "EQPOP", title: "EQPOP", field: .eqpop, value: 1,
@@ -279,5 +279,51 @@ extension Element {
             for slot in read where !slots.contains(slot) { slots.append(slot) }
         }
         return slots
+    }
+}
+
+extension Element.Group {
+    /// The group in words, for the report: its title without the code in
+    /// brackets ("Young full-time"), or, for a group of one cell, what its
+    /// students are.
+    public var words: String {
+        switch field {
+        case .dispop: return "Eligible for DSA"
+        case .disalloc: return "In receipt of DSA"
+        default:
+            guard let open = title.range(of: " (", options: .backwards), title.hasSuffix(")") else { return title }
+            return String(title[..<open.lowerBound])
+        }
+    }
+
+    /// A label of the group in words: "quintile 1", "quintile unknown"; for
+    /// a code, the description of the rule's row that gives it
+    /// ("Young, first degree, low risk"), the last cell taking the rule's
+    /// empty value.
+    public func words(of label: String) -> String {
+        switch placement {
+        case .only: return words
+        case .number:
+            return labels.last == label ? "quintile unknown" : "quintile " + label.drop { !$0.isNumber }
+        case .code(let slot):
+            let clauses = Derivation.rules.first { $0.field == slot }?.clauses ?? []
+            let clause =
+                clauses.first { $0.valueText == label }
+                ?? (labels.last == label ? clauses.first { $0.valueText.isEmpty } : nil)
+            return clause?.description ?? label
+        }
+    }
+}
+
+extension Cell {
+    /// The cell in words, for the report: "Young full-time, quintile 1",
+    /// "Young, first degree, low risk", "In receipt of DSA".
+    public var words: String {
+        let group = element.groups.first { $0.cells.contains(self) }!
+        let label = group.labels.first { group.cellName($0) == name }!
+        switch group.placement {
+        case .only, .code: return group.words(of: label)
+        case .number: return group.words + ", " + group.words(of: label)
+        }
     }
 }
