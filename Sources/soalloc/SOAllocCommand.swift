@@ -102,7 +102,7 @@ struct RunCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Write summary.xlsx, the workbook with live formulas.")
     var xlsx = true
 
-    @Flag(inversion: .prefixedNo, help: "Write report.html, the one-page report.")
+    @Flag(inversion: .prefixedNo, help: "Write report.html, the report that prints on two A4 pages.")
     var html = true
 
     @Option(help: "Set an element's rate over the method's, for a quick what-if: --rate retention=321.09 (repeatable).")

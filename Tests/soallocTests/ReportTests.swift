@@ -175,7 +175,7 @@ struct ReportTests {
             #expect(page.contains(#"<tr><td class="text">\#(finding.key)</td><td class="text">"#), "\(finding.key)")
         }
         #expect(page.contains(#"<tr><td class="text">REQUIRED_EMPTY</td><td class="text">error</td><td>158</td></tr>"#))
-        #expect(page.contains("The five most common differences, by what explains them, of 48 patterns"))
+        #expect(page.contains("The 20 most common differences, by what explains them, of 48 patterns"))
     }
 
     /// The rows of an output CSV file counted by `key`, most first, then by name.

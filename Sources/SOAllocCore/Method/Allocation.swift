@@ -19,8 +19,6 @@ public struct ElementAllocation: Sendable, Equatable {
     public var allocation: Decimal?
     /// The element's proportion and its band, when the method has bands.
     public var proportion: ProportionOutcome?
-    /// The cells the method leaves without a weight while it sets a rate.
-    public var unweighted: [Cell] = []
     /// Whether the minimum, above volume × rate, is the allocation.
     public var raisedToMinimum = false
 
@@ -38,14 +36,6 @@ public struct ElementAllocation: Sendable, Equatable {
             words.append("raised to the minimum of \(minimum.grouped(prefix: "£"))")
         }
         return words.joined(separator: "; ")
-    }
-
-    /// The warning a method earns when it sets the rate but leaves cells
-    /// without a weight, or nil.
-    public var warning: String? {
-        guard !unweighted.isEmpty else { return nil }
-        return "the method sets \(element.methodKey)'s rate but gives no weight to "
-            + "\(unweighted.map(\.name).joined(separator: ", ")), which therefore weigh 0"
     }
 }
 
@@ -162,13 +152,11 @@ public struct Allocations: Sendable, Equatable {
             return ElementAllocation(
                 element: element, basis: rules.basis, cellVolume: cellVolume, weightedVolume: volume, rate: rate,
                 minimum: minimum, allocation: raised ? minimum : amount, proportion: proportion,
-                unweighted: rate == nil ? [] : rules.unweighted(element), raisedToMinimum: raised)
+                raisedToMinimum: raised)
         }
         try checkTotal(method)
     }
 
-    /// Every warning about the method, one per element that earns one.
-    public var warnings: [String] { elements.compactMap(\.warning) }
 
     /// Fails unless the total, when every element has an allocation, is exact.
     private func checkTotal(_ method: Method) throws {

@@ -44,6 +44,16 @@ public struct ElementMethod: Sendable {
     public func unweighted(_ element: Element) -> [Cell] {
         element.weighable.filter { weights[$0.index] == nil }
     }
+
+    /// The warning the element earns when the method sets its rate but
+    /// leaves cells without a weight, or nil.
+    func warning(_ element: Element) -> String? {
+        guard rate.value != nil else { return nil }
+        let cells = unweighted(element)
+        guard !cells.isEmpty else { return nil }
+        return "the method sets \(element.methodKey)'s rate but gives no weight to "
+            + "\(cells.map(\.name).joined(separator: ", ")), which therefore weigh 0"
+    }
 }
 
 /// A band of an element's proportion: `from ≤ proportion < to` (no upper
@@ -84,6 +94,9 @@ public struct Method: Sendable {
     public var sha256: String { SHA256.hash(data: Data(text.utf8)).hexadecimal }
 
     public subscript(element: Element) -> ElementMethod { elements[element.index] }
+
+    /// Every warning about the method, one per element that earns one.
+    public var warnings: [String] { Element.all.compactMap { self[$0].warning($0) } }
 
     /// The method shipped with soalloc.
     public static func standard() -> Method {

@@ -23,7 +23,7 @@ enum HTMLReport {
     static let top = 10
     /// How many patterns of differences the report lists; the workbook has
     /// `Workbook.topPatterns`, numbered the same, and the CSV file all.
-    static let topPatterns = 5
+    static let topPatterns = Workbook.topPatterns
 
     static func text(_ content: Presentation, timestamp: String) -> String {
         var page = Page()
@@ -93,7 +93,8 @@ enum HTMLReport {
             body: rows, footRows: 1, className: "money")
 
         var notes: [String] = []
-        if content.allocations.total == nil { notes.append("Not computed: \(ElementAllocation.rateNotSet).") }
+        if content.allocations.total == nil { notes.append("Not computed: \(ElementAllocation.rateNotSet). \(Presentation.nextStep)") }
+        notes += content.method.warnings.map { "Warning: \($0)." }
         let made = elements.filter { $0.allocation != nil }
         let ways = made.reduce(into: [String]()) { if !$0.contains($1.note) { $0.append($1.note) } }
         if ways.count == 1 {
@@ -354,16 +355,28 @@ enum HTMLReport {
                     .text(
                         "\(pattern.fileValue.isEmpty ? "(empty)" : pattern.fileValue) → "
                             + (pattern.derivedValue.isEmpty ? "(empty)" : pattern.derivedValue)),
-                    .text(pattern.cause), .text(pattern.needs, className: "text needs"),
+                    .text(pattern.cause), .text(clipped(pattern.needs, to: needsLength), className: "text needs"),
                     .number(String(pattern.firstRow)),
                 ]
             }, className: "patterns")
         page.element(
             "p",
-            "difference-patterns.csv lists every pattern, and summary.xlsx's Patterns sheet the first"
+            "HEFCE's value needs is cut to one line here; difference-patterns.csv lists every pattern whole,"
+                + " and summary.xlsx's Patterns sheet the first"
                 + " \(words(Workbook.topPatterns)), numbered as here. To see a pattern's rows, filter the PATTERN"
                 + " column of summary.xlsx's Differences sheet by its number.",
             className: "note")
+    }
+
+    /// The most of a pattern's needs the report shows, so that each pattern
+    /// takes one printed line; the CSV file and the workbook have the whole text.
+    static let needsLength = 64
+
+    /// `text`, cut at a word to at most `length` characters, with "…" when cut.
+    static func clipped(_ text: String, to length: Int) -> String {
+        guard text.count > length else { return text }
+        let cut = text.prefix(length - 1)
+        return String(cut.lastIndex(of: " ").map { cut[..<$0] } ?? cut) + " …"
     }
 
     private static func reconciliation(_ content: Presentation, into page: inout Page) {
@@ -437,7 +450,7 @@ enum HTMLReport {
         table.grid th, table.grid td { padding: 0.8pt 2.5pt; }
         table.counts { width: 100%; }
         table.patterns { width: 100%; }
-        table.patterns td.needs { font-size: 7pt; }
+        table.patterns td { white-space: nowrap; padding-top: 0; padding-bottom: 0; font-size: 7pt; }
         table.reconciliation { width: 100%; }
         .charts { display: flex; justify-content: space-between; break-inside: avoid; margin-top: 3pt; }
         .beside { display: flex; gap: 4mm; align-items: flex-start; break-inside: avoid; }

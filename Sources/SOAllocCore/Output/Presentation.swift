@@ -31,6 +31,12 @@ struct Presentation {
         self.options = options.filter { $0.key != "out" && $0.key != "jobs" }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
+    /// What to do when a rate is not set, in one sentence, as the workbook and the report say it.
+    static let nextStep =
+        "Type each rate and weight from your SO14 workbook on the Inputs sheet of summary.xlsx, and the allocations"
+        + " follow; or save the method with `soalloc method show > my-method.yaml`, fill it in, and run"
+        + " `soalloc FILE --method my-method.yaml` (or `--rate retention=POUNDS` to try a rate)."
+
     /// The derived fields with differences from HEFCE's values, most first.
     var differencesByField: [(field: String, count: Int)] {
         Slot.derived.indices.filter { tally.differences[$0] > 0 }

@@ -63,7 +63,7 @@ public enum Summary {
             }
         }
         lines.append("  TOTAL            " + (report.allocations.total.map(pounds) ?? "not computed"))
-        lines += report.allocations.warnings.map { "  warning: " + $0 }
+        lines += report.method.warnings.map { "  warning: " + $0 }
         if report.allocations.total == nil { lines += nextSteps(report.options.input) }
         lines += reconciliation(report)
 

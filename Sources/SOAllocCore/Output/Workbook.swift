@@ -163,14 +163,14 @@ enum Workbook {
             sheet.text(next, 1, value)
             next += 1
         }
-        for warning in content.allocations.warnings {
+        for warning in content.method.warnings {
             sheet.text(next, 0, "Warning", book.bold)
             sheet.text(next, 1, warning)
             next += 1
         }
         if content.allocations.total == nil {
             sheet.text(next, 0, "Next step", book.bold)
-            sheet.text(next, 1, nextStep)
+            sheet.text(next, 1, Presentation.nextStep)
         }
         sheet.widths([18, 11, 16, 18, 16, 60])
         sheet.freeze(rows: 1)
@@ -180,12 +180,6 @@ enum Workbook {
     static func quoted(_ text: String) -> String {
         "\"" + text.replacing("\"", with: "\"\"") + "\""
     }
-
-    /// What to do when a rate is not set, in one sentence: the report says the same.
-    static let nextStep =
-        "Type each rate and weight from your SO14 workbook on the Inputs sheet, and the allocations follow;"
-        + " or save the method with `soalloc method show > my-method.yaml`, fill it in, and run"
-        + " `soalloc FILE --method my-method.yaml` (or `--rate retention=POUNDS` to try a rate)."
 
     /// Every input of the method as a number in an unlocked, coloured cell
     /// with a workbook-level name, and its source; the rest of the sheet is

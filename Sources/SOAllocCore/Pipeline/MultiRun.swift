@@ -226,7 +226,7 @@ public enum MultiRun {
             inputs: providers.compactMap(\.report).flatMap(\.inputs),
             records: providers.compactMap(\.report).reduce(0) { $0 + $1.tally.records },
             method: .init(name: method.name, origin: method.origin, sha256: method.sha256),
-            options: options.recorded, outputs: outputs)
+            options: options.recorded, outputs: outputs, warnings: method.warnings)
         try Run.write(try provenance.json(), to: "run.json", in: sector)
     }
 

@@ -89,7 +89,7 @@ public enum Run {
         let provenance = Provenance(
             soalloc: SOAlloc.version, timestamp: timestamp, inputs: read, records: pipeline.tally.records,
             method: .init(name: method.name, origin: method.origin, sha256: method.sha256),
-            options: options.recorded, outputs: outputs, warnings: allocations.warnings)
+            options: options.recorded, outputs: outputs, warnings: method.warnings)
         try write(try provenance.json(), to: "run.json", in: place)
         return RunReport(
             options: options, tally: pipeline.tally, cells: pipeline.cells, method: method, allocations: allocations,

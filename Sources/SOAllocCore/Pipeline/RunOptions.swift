@@ -104,6 +104,6 @@ public struct RunReport: Sendable {
     /// Whether strict mode fails the run: a value differs from HEFCE's, a
     /// finding of severity `error` is made, or the method earns a warning.
     public var failsStrictCheck: Bool {
-        options.strict && (tally.totalDifferences > 0 || tally.errorFindings > 0 || !allocations.warnings.isEmpty)
+        options.strict && (tally.totalDifferences > 0 || tally.errorFindings > 0 || !method.warnings.isEmpty)
     }
 }

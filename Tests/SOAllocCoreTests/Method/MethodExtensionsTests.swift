@@ -156,16 +156,16 @@ struct MethodExtensionsTests {
         let partial = try makeMethod(
             disability: "{ basis: headcount, rate: 1, weights: { DISALLOC: 1 } }",
             widening: "{ basis: headcount, rate: 2, weights: { WAPOP1_Q1: 1, WAPOP1_Q2: 0 } }")
-        let warnings = try Allocations(cells: CellTable(), method: partial).warnings
+        let warnings = partial.warnings
         #expect(warnings.count == 1)
         #expect(warnings[0].hasPrefix("the method sets widening_access's rate but gives no weight to WAPOP1_Q3, WAPOP1_Q4,"))
         #expect(!warnings[0].contains("WAPOP1_Q2"), "an explicit 0 is not warned about")
         // Disability's DISPOP is only the denominator: it is never warned about.
         #expect(!warnings[0].contains("DISPOP"))
         // Without a rate, nothing is warned about.
-        #expect(try Allocations(cells: CellTable(), method: Method.standard()).warnings.isEmpty)
+        #expect(Method.standard().warnings.isEmpty)
         // The default method weighs every cell: a rate given over it is not warned about.
         let rated = try Method.standard().applying(rates: ["retention=1", "disability=1", "widening_access=1"])
-        #expect(try Allocations(cells: CellTable(), method: rated).warnings.isEmpty)
+        #expect(rated.warnings.isEmpty)
     }
 }
