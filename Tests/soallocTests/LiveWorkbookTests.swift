@@ -168,8 +168,8 @@ struct LiveWorkbookTests {
         #expect(emptied.names == ["rate": "", "allocation": ""])
         // The workbook itself is untouched, and a name the workbook lacks is an error.
         #expect(try Data(contentsOf: book) == original)
-        #expect(throws: PythonFailed.self) { try recalculate(book, setting: ["rates": "1"], reading: ["allocation"]) }
-        #expect(throws: PythonFailed.self) { try recalculate(book, reading: ["volume"]) }
+        #expect(throws: ToolFailed.self) { try recalculate(book, setting: ["rates": "1"], reading: ["allocation"]) }
+        #expect(throws: ToolFailed.self) { try recalculate(book, reading: ["volume"]) }
     }
 
     @Test("the default workbook recalculated unchanged: no allocation without rates, and summary.csv's weighted volumes")

@@ -151,28 +151,3 @@ func printPDF(_ page: URL, to pdf: URL, profile: URL) throws {
     }
 }
 
-/// Runs a tool from PATH and returns its standard output; fails when it
-/// exits non-zero.
-func tool(_ name: String, _ arguments: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [name] + arguments
-    let output = Pipe()
-    let error = Pipe()
-    process.standardOutput = output
-    process.standardError = error
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let (outputData, errorData) = readBoth(output, error)
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw ToolFailed(tool: name, message: String(decoding: errorData, as: UTF8.self))
-    }
-    return String(decoding: outputData, as: UTF8.self)
-}
-
-struct ToolFailed: Error, CustomStringConvertible {
-    var tool: String
-    var message: String
-    var description: String { "\(tool) failed: \(message)" }
-}

@@ -118,9 +118,15 @@ func expectGolden(_ actual: Data, at expected: URL, sourceLocation: SourceLocati
 /// Runs `/usr/bin/python3` with `arguments`, for checks by independent readers
 /// (Debian's python3-openpyxl, Python's XML parser); fails when it exits non-zero.
 func python(_ arguments: [String], input: String? = nil) throws -> String {
+    try tool("/usr/bin/python3", arguments, input: input)
+}
+
+/// Runs a tool, by path or from PATH, with `input` (or nothing) on its
+/// standard input, and returns its standard output; fails when it exits non-zero.
+func tool(_ name: String, _ arguments: [String], input: String? = nil) throws -> String {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-    process.arguments = arguments
+    process.executableURL = URL(fileURLWithPath: name.hasPrefix("/") ? name : "/usr/bin/env")
+    process.arguments = name.hasPrefix("/") ? arguments : [name] + arguments
     let output = Pipe()
     let error = Pipe()
     let standardInput = Pipe()
@@ -133,15 +139,16 @@ func python(_ arguments: [String], input: String? = nil) throws -> String {
     let (outputData, errorData) = readBoth(output, error)
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
-        throw PythonFailed(arguments: arguments, message: String(decoding: errorData, as: UTF8.self))
+        throw ToolFailed(
+            tool: ([name] + arguments).joined(separator: " "), message: String(decoding: errorData, as: UTF8.self))
     }
     return String(decoding: outputData, as: UTF8.self)
 }
 
-struct PythonFailed: Error, CustomStringConvertible {
-    var arguments: [String]
+struct ToolFailed: Error, CustomStringConvertible {
+    var tool: String
     var message: String
-    var description: String { "python3 \(arguments.joined(separator: " ")) failed: \(message)" }
+    var description: String { "\(tool) failed: \(message)" }
 }
 
 /// The workbook at `url` as text, by `scripts/xlsx-dump` (openpyxl).
