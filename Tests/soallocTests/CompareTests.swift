@@ -147,6 +147,20 @@ struct CompareTests {
         ])
     }
 
+    @Test("the outputs are the same bytes whatever --jobs is")
+    func jobs() throws {
+        var outputs: [[Data]] = []
+        for jobs in ["1", "2", "4"] {
+            let scratch = Scratch()
+            let (out, _) = try compare(
+                ["TestData/compare/old.ind", "TestData/compare/new.ind", "--jobs", jobs], in: scratch)
+            outputs.append(
+                try ["changes.csv", "added.csv", "removed.csv", "movements.csv", "cells-delta.csv", "summary-delta.csv"]
+                    .map { try Data(contentsOf: out.appendingPathComponent($0)) })
+        }
+        #expect(outputs[0] == outputs[1] && outputs[1] == outputs[2])
+    }
+
     @Test("bad input: one line, 65 or 66, nothing left behind")
     func badInput() throws {
         let scratch = Scratch()

@@ -123,10 +123,29 @@ public enum Compare {
             options.output ?? options.defaultOutput, names: names + RunOptions.everyOutputName, folders: fileSides,
             inputs: inputs + sideInputs)
         do {
-            var runs: [ComparedRun] = []
-            for (path, method, name, folder) in sides {
-                runs.append(try side(path, method: method ?? options.method, name: name, folder: folder, options, in: directory))
+            // With --jobs 2 or more, the two sides are run or read at once, each on a thread of its own.
+            let workers = options.jobs >= 2 ? 2 : 1
+            let queue = WorkQueue(count: sides.count)
+            let results = SideResults(count: sides.count)
+            let threads = (0..<workers).map { _ in
+                Thread {
+                    while let index = queue.next() {
+                        let (path, method, name, folder) = sides[index]
+                        results.set(
+                            index,
+                            Result {
+                                try side(
+                                    path, method: method ?? options.method, name: name, folder: folder, options,
+                                    concurrently: options.jobs >= 2 * workers, in: directory)
+                            })
+                    }
+                    queue.done()
+                }
             }
+            threads.forEach { $0.stackSize = 1 << 21 }
+            threads.forEach { $0.start() }
+            queue.waitUntilDone(workers: workers)
+            let runs = try results.values.map { try $0.get() }
             var report = try write(old: runs[0], new: runs[1], into: directory)
             for folder in fileSides { try? FileManager.default.removeItem(atPath: "\(directory.workingPath)/\(folder)") }
             try directory.commit()
@@ -145,7 +164,7 @@ public enum Compare {
     /// folder of the working directory (removed before the outputs appear).
     static func side(
         _ path: String, method: String?, name: String, folder: String, _ options: CompareOptions,
-        in directory: OutputDirectory
+        concurrently: Bool, in directory: OutputDirectory
     ) throws -> ComparedRun {
         if isFolder(path) {
             try ComparedRun.checkFolder(path)
@@ -160,7 +179,7 @@ public enum Compare {
         let place = try directory.folder(folder, names: run.outputNames)
         _ = try Run.writeProvider(
             inputs: [path], options: run, method: loaded, sideFiles: sideFiles, into: place,
-            concurrently: options.jobs >= 2, progress: nil)
+            concurrently: concurrently, progress: nil)
         return try ComparedRun.read(folder: place.path, label: path, inputs: [path])
     }
 
@@ -317,6 +336,27 @@ public enum Compare {
     private static func fteText(_ millionths: Int64?, in cell: Int) -> String {
         guard cell >= 0, let millionths else { return "" }
         return recordFTE(millionths)
+    }
+}
+
+/// The two sides' results, each set by the thread that ran or read it.
+final class SideResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [Result<ComparedRun, any Error>?]
+
+    init(count: Int) { results = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ result: Result<ComparedRun, any Error>) {
+        lock.lock()
+        results[index] = result
+        lock.unlock()
+    }
+
+    /// Every result, in side order: OLD's failure is reported before NEW's.
+    var values: [Result<ComparedRun, any Error>] {
+        lock.lock()
+        defer { lock.unlock() }
+        return results.map { $0! }
     }
 }
 
