@@ -15,7 +15,7 @@ struct SOAllocCommand: ParsableCommand {
             """,
         version: SOAlloc.version,
         subcommands: [
-            RunCommand.self, ExplainCommand.self, AnonymiseCommand.self, MethodCommand.self, RulesCommand.self,
+            RunCommand.self, CompareCommand.self, ExplainCommand.self, AnonymiseCommand.self, MethodCommand.self, RulesCommand.self,
         ],
         defaultSubcommand: RunCommand.self
     )
@@ -136,6 +136,65 @@ struct RunCommand: ParsableCommand {
                 try writeStandardOutput(Summary.text(report), lost: "the summary (the outputs are written)")
                 if let status = exitStatus(report) { throw ExitCode(status) }
             }
+        }
+    }
+}
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "What changed between two runs, record by record, and what it is worth.",
+        discussion: """
+            OLD and NEW are each an individualised file, run first with the run options, or the output folder of an \
+            earlier run. Outputs go to --out (default ./soalloc-out/compare-<old>-<new>/). With --strict the exit \
+            status is 1 when a record, a cell or a pound changed.
+            """
+    )
+
+    @Argument(help: "The earlier side: an individualised file or an output folder.")
+    var old: String
+
+    @Argument(help: "The later side: an individualised file or an output folder.")
+    var new: String
+
+    @Option(name: .shortAndLong, help: "Output directory.")
+    var out: String?
+
+    @Flag(help: "Exit with status 1 when anything changed: a record, a cell or a pound.")
+    var strict = false
+
+    @Option(name: .customLong("method-old"), help: "The method file for OLD (a file), over --method.")
+    var methodOld: String?
+
+    @Option(name: .customLong("method-new"), help: "The method file for NEW (a file), over --method.")
+    var methodNew: String?
+
+    @Option(help: "Set an element's rate over the method's for both sides: --rate retention=321.09 (repeatable).")
+    var rate: [String] = []
+
+    @Option(help: "How many threads may work at once (default: the number of cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @OptionGroup var sideFiles: SideFileOptions
+
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+    }
+
+    func run() throws {
+        var options = CompareOptions(old: old, new: new, output: out)
+        options.strict = strict
+        options.method = sideFiles.method
+        options.methodOld = methodOld
+        options.methodNew = methodNew
+        options.quals = sideFiles.quals
+        options.postcodes = sideFiles.postcodes
+        options.rates = rate
+        options.jobs = jobs
+        try reportingFailures {
+            let report = try Compare.execute(options)
+            try writeStandardOutput(CompareSummary.text(report), lost: "the summary (the outputs are written)")
+            if report.failsStrictCheck { throw ExitCode(1) }
         }
     }
 }

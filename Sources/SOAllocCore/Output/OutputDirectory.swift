@@ -44,7 +44,7 @@ public final class OutputDirectory: OutputPlace, @unchecked Sendable {
 
     /// Every name of a file soalloc writes into an output directory or one of
     /// its folders, under any option.
-    static let ownedNames = Set(RunOptions.everyOutputName + MultiRun.sectorNames)
+    static let ownedNames = Set(RunOptions.everyOutputName + MultiRun.sectorNames + Compare.names)
 
     /// Prepares to write the files `names` into the directory `path`, and, in
     /// a directory of folders, into the folders `folders`; `inputs` are the
