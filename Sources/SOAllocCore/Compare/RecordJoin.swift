@@ -7,7 +7,7 @@
 /// counts as removed from OLD and added to NEW, and is marked so.
 ///
 /// The records are held in memory, keyed by their identifiers: a known limit
-/// (docs/performance.md), where the issue asks for a sorted spill.
+/// (docs/performance.md): a join on a sorted spill would keep memory flat.
 struct RecordJoin: Sendable {
     /// Matched records: indices into OLD's and NEW's records, in OLD's order.
     var pairs: [(old: Int, new: Int)] = []
