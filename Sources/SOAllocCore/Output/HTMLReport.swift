@@ -531,7 +531,7 @@ enum Figure {
 }
 
 /// A cell of a report table.
-private struct Entry {
+struct Entry {
     var text: String
     var className: String?
     var span = 1
@@ -554,7 +554,7 @@ private struct Entry {
 }
 
 /// A bar of a chart: its label, value, the value's text and the cell's words.
-private struct Bar {
+struct Bar {
     var label: String
     var value: Decimal
     var text: String
@@ -562,7 +562,7 @@ private struct Bar {
 }
 
 /// A chart's scale: from 0 to `top` in steps of `step`, a round number.
-private struct Scale {
+struct Scale {
     let step: Decimal
     let top: Decimal
 
@@ -609,7 +609,7 @@ extension Decimal {
 }
 
 /// Markup built line by line, every element closed.
-private struct Page {
+struct Page {
     var text = ""
     private var depth = 0
 

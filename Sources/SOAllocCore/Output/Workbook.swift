@@ -29,24 +29,12 @@ enum Workbook {
     private static func writeQuietly(_ content: Presentation, from place: some OutputPlace, to path: String) throws
         -> OutputFile
     {
-        var options = lxw_workbook_options(constant_memory: UInt8(LXW_TRUE.rawValue), tmpdir: nil, use_zip64: UInt8(LXW_FALSE.rawValue))
-        guard let workbook = workbook_new_opt(path, &options) else {
-            throw Failure.output("\(path): cannot create the workbook")
-        }
-        var properties = lxw_doc_properties()
-        properties.created = created
-        let title = strdup(Presentation.markupText("soalloc 2016-17 targeted allocations: \(content.provider)"))
-        defer { free(title) }
-        properties.title = title
-        workbook_set_properties(workbook, &properties)
-
-        let book = Book(workbook)
-        writeSummary(book, content)
-        let bandInputs = writeInputs(book, content)
-        for element in Element.all { writeElement(book, element, content, bandInputs: bandInputs[element]) }
-        writePatterns(book, content.hefce.patterns)
-        writeReconciliation(book, content)
-        do {
+        try writing(to: path, title: "soalloc 2016-17 targeted allocations: \(content.provider)") { book in
+            writeSummary(book, content)
+            let bandInputs = writeInputs(book, content)
+            for element in Element.all { writeElement(book, element, content, bandInputs: bandInputs[element]) }
+            writePatterns(book, content.hefce.patterns)
+            writeReconciliation(book, content)
             let patterns = content.hefce.patterns
             let numbers = patterns.numbers
             try writeCSV(
@@ -54,12 +42,33 @@ enum Workbook {
                 extra: ("PATTERN", patterns.early.map { numbers[Int($0)] }))
             try writeCSV(
                 book, "Data-quality findings", place.path(of: "credibility.csv"), total: content.tally.totalFindings)
+            writeMethod(book, content.method)
+            writeRun(book, content.provenance)
+        }
+    }
+
+    /// Creates a workbook at `path` with the fixed creation date and `title`,
+    /// lets `body` write its sheets, and closes it. A failure of `body`
+    /// closes the workbook and is thrown; so is the first failed write.
+    static func writing(to path: String, title: String, _ body: (Book) throws -> Void) throws -> OutputFile {
+        var options = lxw_workbook_options(constant_memory: UInt8(LXW_TRUE.rawValue), tmpdir: nil, use_zip64: UInt8(LXW_FALSE.rawValue))
+        guard let workbook = workbook_new_opt(path, &options) else {
+            throw Failure.output("\(path): cannot create the workbook")
+        }
+        var properties = lxw_doc_properties()
+        properties.created = created
+        let title = strdup(Presentation.markupText(title))
+        defer { free(title) }
+        properties.title = title
+        workbook_set_properties(workbook, &properties)
+
+        let book = Book(workbook)
+        do {
+            try body(book)
         } catch {
             workbook_close(workbook)
             throw error
         }
-        writeMethod(book, content.method)
-        writeRun(book, content.provenance)
 
         let closed = workbook_close(workbook)
         let error = book.error == LXW_NO_ERROR ? closed : book.error
@@ -480,7 +489,7 @@ enum Workbook {
 }
 
 /// libxlsxwriter's workbook, with the formats a finance team expects.
-private final class Book {
+final class Book {
     let workbook: UnsafeMutablePointer<lxw_workbook>
     let bold: UnsafeMutablePointer<lxw_format>
     let header: UnsafeMutablePointer<lxw_format>
@@ -557,7 +566,7 @@ private final class Book {
     }
 }
 
-private struct Sheet {
+struct Sheet {
     let sheet: UnsafeMutablePointer<lxw_worksheet>
     unowned let book: Book
 
@@ -566,8 +575,11 @@ private struct Sheet {
         self.book = book
     }
 
-    func header(_ names: [String]) {
-        for (column, name) in names.enumerated() { text(0, column, name, book.header) }
+    func header(_ names: [String]) { header(at: 0, names) }
+
+    /// A header row at `row`, for a sheet of several tables.
+    func header(at row: Int, _ names: [String]) {
+        for (column, name) in names.enumerated() { text(row, column, name, book.header) }
     }
 
     /// Excel's longest text in a cell; libxlsxwriter counts it in bytes.
