@@ -175,6 +175,12 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "How many threads may work at once (default: the number of cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Flag(inversion: .prefixedNo, help: "Write summary.xlsx, the workbook with a \"What changed\" sheet.")
+    var xlsx = true
+
+    @Flag(inversion: .prefixedNo, help: "Write report.html, the page of what changed.")
+    var html = true
+
     @OptionGroup var sideFiles: SideFileOptions
 
     func validate() throws {
@@ -183,6 +189,8 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         var options = CompareOptions(old: old, new: new, output: out)
+        options.xlsx = xlsx
+        options.html = html
         options.strict = strict
         options.method = sideFiles.method
         options.methodOld = methodOld

@@ -18,6 +18,9 @@ public struct CompareOptions: Sendable {
     public var postcodes: String?
     public var rates: [String] = []
     public var jobs = 1
+    /// Write `summary.xlsx` and `report.html`.
+    public var xlsx = true
+    public var html = true
 
     public init(old: String, new: String, output: String? = nil) {
         self.old = old
@@ -73,6 +76,8 @@ public struct CompareReport: Sendable {
     /// The most frequent cell movements, most first (at most five).
     public var largestMovements: [CellMovement] = []
     public var money: [MoneyDelta] = []
+    /// Every cell both ways, as `cells-delta.csv`.
+    public var cells: [CellDelta] = []
     /// Whether both sides' inputs were read, so INPUTS_CHANGED and each record's FTE are known.
     public var inputsKnown = (old: false, new: false)
     public var outputs: [String] = []
@@ -92,7 +97,13 @@ public enum Compare {
     /// The files a comparison writes, in order.
     public static let names = [
         "changes.csv", "added.csv", "removed.csv", "movements.csv", "cells-delta.csv", "summary-delta.csv",
+        CompareWorkbook.name, ComparePage.name,
     ]
+
+    /// The files a comparison with `options` writes, in order.
+    static func outputNames(_ options: CompareOptions) -> [String] {
+        names.filter { ($0 != CompareWorkbook.name || options.xlsx) && ($0 != ComparePage.name || options.html) }
+    }
 
     static let identifierNames = Column.identifiers.map(\.name)
 
@@ -120,7 +131,7 @@ public enum Compare {
         let inputs = sides.map { isFolder($0.0) ? "\($0.0)/derived.csv" : $0.0 }
         try InputFiles.checkReadable(sides.map(\.0).filter { !isFolder($0) } + sideInputs)
         let directory = try OutputDirectory(
-            options.output ?? options.defaultOutput, names: names + RunOptions.everyOutputName, folders: fileSides,
+            options.output ?? options.defaultOutput, names: names + RunOptions.everyOutputName.filter { !names.contains($0) }, folders: fileSides,
             inputs: inputs + sideInputs)
         do {
             // With --jobs 2 or more, the two sides are run or read at once, each on a thread of its own.
@@ -147,12 +158,14 @@ public enum Compare {
             queue.waitUntilDone(workers: workers)
             let runs = try results.values.map { try $0.get() }
             var report = try write(old: runs[0], new: runs[1], into: directory)
-            for folder in fileSides { try? FileManager.default.removeItem(atPath: "\(directory.workingPath)/\(folder)") }
-            try directory.commit()
             report.old = options.old
             report.new = options.new
+            if options.xlsx { _ = try CompareWorkbook.write(report, to: directory.path(of: CompareWorkbook.name)) }
+            if options.html { try Run.write(ComparePage.text(report), to: ComparePage.name, in: directory) }
+            for folder in fileSides { try? FileManager.default.removeItem(atPath: "\(directory.workingPath)/\(folder)") }
+            try directory.commit()
             report.strict = options.strict
-            report.outputs = names.map { "\(directory.finalPath)/\($0)" }
+            report.outputs = outputNames(options).map { "\(directory.finalPath)/\($0)" }
             return report
         } catch {
             directory.discard()
@@ -269,7 +282,11 @@ public enum Compare {
         for cell in Cell.all {
             let (oldCount, newCount) = (oldTable.headcount[cell.index], newTable.headcount[cell.index])
             let (oldFTE, newFTE) = (oldTable.fte[cell.index], newTable.fte[cell.index])
-            if oldCount != newCount || oldFTE != newFTE { report.cellsChanged += 1 }
+            let delta = CellDelta(
+                element: cell.element.name, cell: cell.name, oldHeadcount: oldCount, newHeadcount: newCount, oldFTE: oldFTE,
+                newFTE: newFTE)
+            if delta.changed { report.cellsChanged += 1 }
+            report.cells.append(delta)
             try cells.row([
                 cell.element.name, cell.name, String(oldCount), String(newCount), String(newCount - oldCount),
                 oldFTE.exact(minimumPlaces: 2), newFTE.exact(minimumPlaces: 2), (newFTE - oldFTE).exact(minimumPlaces: 2),
