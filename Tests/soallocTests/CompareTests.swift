@@ -143,7 +143,8 @@ struct CompareTests {
                     == Data(contentsOf: fromFile.appendingPathComponent(name)), "\(name)")
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: fromFile.path).sorted() == [
-            "added.csv", "cells-delta.csv", "changes.csv", "movements.csv", "removed.csv", "summary-delta.csv",
+            "added.csv", "cells-delta.csv", "changes.csv", "movements.csv", "removed.csv", "report.html",
+            "summary-delta.csv", "summary.xlsx",
         ])
     }
 
@@ -155,7 +156,10 @@ struct CompareTests {
             let (out, _) = try compare(
                 ["TestData/compare/old.ind", "TestData/compare/new.ind", "--jobs", jobs], in: scratch)
             outputs.append(
-                try ["changes.csv", "added.csv", "removed.csv", "movements.csv", "cells-delta.csv", "summary-delta.csv"]
+                try [
+                    "changes.csv", "added.csv", "removed.csv", "movements.csv", "cells-delta.csv", "summary-delta.csv",
+                    "summary.xlsx", "report.html",
+                ]
                     .map { try Data(contentsOf: out.appendingPathComponent($0)) })
         }
         #expect(outputs[0] == outputs[1] && outputs[1] == outputs[2])
