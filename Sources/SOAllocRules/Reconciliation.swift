@@ -79,7 +79,7 @@ public struct Reconciler: Sendable {
         self.derivation = derivation
         explainer = Explainer(rules: derivation.rules)
         upstream = derivation.rules.map { rule in
-            let reads = Set(rule.clauses.flatMap { $0.condition.atoms.flatMap(\.reads) + $0.yield.reads })
+            let reads = Set(rule.reads)
             return Slot.derived.filter { reads.contains($0) && $0 != rule.field }
         }
     }
@@ -174,25 +174,5 @@ public struct Reconciler: Sendable {
             }
         }
         return Working(text: text(values: true), words: text(values: false))
-    }
-}
-
-extension Yield {
-    /// The slots the value is made from.
-    public var reads: [Slot] {
-        switch self {
-        case .constant, .missing: []
-        case .copy(let slot), .capped(let slot, _): [slot]
-        case .age(let from, let to): [from, to]
-        case .ageOn(let from, _): [from]
-        }
-    }
-
-    /// Whether the value is worked out (an age) rather than given or copied.
-    public var isCalculation: Bool {
-        switch self {
-        case .age, .ageOn: true
-        default: false
-        }
     }
 }

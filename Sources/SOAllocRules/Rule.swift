@@ -100,8 +100,33 @@ public struct Rule: Sendable {
         self.clauses = clauses.map { $0.resolved(for: field) }
     }
 
+    /// Every slot the rule reads, in its conditions and its values, in clause order.
+    public var reads: [Slot] {
+        clauses.flatMap { $0.condition.atoms.flatMap(\.reads) + $0.yield.reads }
+    }
+
     /// The clause's label, e.g. `WAPOP = 2: Included in mature full-time …`.
     public func label(of clause: Clause) -> String {
         "\(field.name) = \(clause.valueText.isEmpty ? "(empty)" : clause.valueText): \(clause.description)"
+    }
+}
+
+extension Yield {
+    /// The slots the value is made from.
+    public var reads: [Slot] {
+        switch self {
+        case .constant, .missing: []
+        case .copy(let slot), .capped(let slot, _): [slot]
+        case .age(let from, let to): [from, to]
+        case .ageOn(let from, _): [from]
+        }
+    }
+
+    /// Whether the value is worked out (an age) rather than given or copied.
+    public var isCalculation: Bool {
+        switch self {
+        case .age, .ageOn: true
+        default: false
+        }
     }
 }

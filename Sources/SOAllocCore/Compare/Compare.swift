@@ -61,6 +61,11 @@ public struct CellMovement: Sendable, Equatable {
 
 /// What a comparison found.
 public struct CompareReport: Sendable {
+    /// What the summary and the page say when a side's input is not known.
+    static let inputsUnknown =
+        "an output folder's input was not found (run.json's path and SHA-256): INPUTS_CHANGED and each record's FTE"
+        + " are unknown on that side"
+
     public var old: String
     public var new: String
     public var oldRecords = 0
@@ -314,8 +319,8 @@ public enum Compare {
 
     /// The money of one element (or TOTAL) both ways.
     static func money(_ name: String, _ old: ComparedRun.SummaryRow, _ new: ComparedRun.SummaryRow) -> MoneyDelta {
-        let before = DecimalText.parse(old.allocation)
-        let after = DecimalText.parse(new.allocation)
+        let before = try? Method.decimal(old.allocation)
+        let after = try? Method.decimal(new.allocation)
         var note = ""
         switch (before, after) {
         case (nil, nil): note = "not computed on either side: the allocation is empty in OLD and in NEW"

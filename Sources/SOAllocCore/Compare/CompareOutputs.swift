@@ -49,8 +49,7 @@ enum ComparePage {
                 "\(Figure.count(report.ambiguous)) records are ambiguous: their key repeats and no STUBID settles the pair; they are counted as added and removed.")
         }
         if !report.inputsKnown.old || !report.inputsKnown.new {
-            notes.append(
-                "An output folder's input was not found (run.json's path and SHA-256): INPUTS_CHANGED and each record's FTE are unknown on that side.")
+            notes.append("A" + CompareReport.inputsUnknown.dropFirst() + ".")
         }
         if !notes.isEmpty { page.element("p", notes.joined(separator: " "), className: "note") }
 
@@ -116,7 +115,7 @@ enum ComparePage {
 
     /// An allocation as `summary.csv` writes it, in whole pounds; "—" when empty.
     private static func pounds(_ text: String) -> String {
-        DecimalText.parse(text).map(Figure.money) ?? "—"
+        (try? Method.decimal(text)).map(Figure.money) ?? "—"
     }
 
     private static func signedPounds(_ value: Decimal) -> String { signed(Figure.money(value)) }
@@ -183,7 +182,7 @@ enum CompareWorkbook {
             sheet.text(line, 0, money.element, total ? book.bold : nil)
             sheet.text(line, 1, CompareFigures.title(money.element))
             let figures = [
-                DecimalText.parse(money.old.allocation), DecimalText.parse(money.new.allocation), money.delta,
+                try? Method.decimal(money.old.allocation), try? Method.decimal(money.new.allocation), money.delta,
             ]
             for (offset, figure) in figures.enumerated() {
                 if let figure { sheet.number(line, 2 + offset, figure, total ? book.moneyBold : book.money) }

@@ -18,8 +18,7 @@ public enum CompareSummary {
                 "  ambiguous \(report.ambiguous): their key repeats and no STUBID settles the pair; counted as added and removed")
         }
         if !report.inputsKnown.old || !report.inputsKnown.new {
-            lines.append(
-                "  an output folder's input was not found (run.json's path and SHA-256): INPUTS_CHANGED and each record's FTE are unknown on that side")
+            lines.append("  " + CompareReport.inputsUnknown)
         }
         lines.append("")
         lines.append("Largest cell movements")

@@ -163,7 +163,7 @@ struct ComparedRun: Sendable {
         var seen = Set<Int>()
         try table(path, header: ["ELEMENT", "CELL", "HEADCOUNT", "FTE"]) { record, _ in
             guard let cell = Cell.named(record.text(1)), cell.element.name == record.text(0),
-                let count = Int(record.text(2)), let value = DecimalText.parse(record.text(3))
+                let count = Int(record.text(2)), let value = try? Method.decimal(record.text(3))
             else {
                 throw Failure.data(DataError(Location(file: path, line: record.line), "is not a row of cells.csv"))
             }
@@ -189,48 +189,18 @@ struct ComparedRun: Sendable {
     }
 }
 
-/// A record's cells from its derived values as `derived.csv` writes them,
-/// by the same declarations as `CellTable.count` (`CellPlace.all`).
+/// A record's cells from its derived values as `derived.csv` writes them:
+/// each value read back in its field's domain, as the comparison reads the
+/// file's, and placed by `CellPlace`, as `CellTable.count` places a record.
 enum DerivedCells {
-    private static func derivedIndex(_ slot: Slot) -> Int {
-        guard let index = Slot.derived.firstIndex(of: slot) else { preconditionFailure("\(slot.name) is not derived") }
-        return index
-    }
-
-    private static let places: [[(field: Int, value: String, placement: CellPlacement, by: Int?, codes: [String]?)]] =
-        CellPlace.all.map { place in
-            place.groups.map { group in
-                var codes: [String]?
-                if let by = group.by, case .code(let vocabulary) = by.domain { codes = vocabulary.names }
-                return (derivedIndex(group.field), String(group.value), group, group.by.map(derivedIndex), codes)
-            }
-        }
-
     /// The record's cell in each place of `CellPlace.all`, or -1.
     static func cells(_ derived: [String]) -> [Int16] {
-        places.map { groups in
-            for group in groups where derived[group.field] == group.value {
-                let placement = group.placement
-                guard let by = group.by else { return Int16(placement.first) }
-                let text = derived[by]
-                if let codes = group.codes {
-                    let code = codes.firstIndex(of: text)
-                    let offset = code.map { placement.codeOffsets[$0] } ?? placement.count - 1
-                    return Int16(placement.first + offset)
-                }
-                let number = Int(text) ?? 0
-                return Int16(placement.first + (number >= 1 && number < placement.count ? number - 1 : placement.count - 1))
-            }
-            return -1
+        var facts = Facts()
+        for (index, slot) in Slot.derived.enumerated() {
+            var text = derived[index]
+            facts[slot] = text.withUTF8 { Comparison.normalised($0, as: slot) }
         }
-    }
-}
-
-/// Exact decimals from the text soalloc writes.
-enum DecimalText {
-    static func parse(_ text: String) -> Decimal? {
-        guard !text.isEmpty, text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "." || $0 == "-") }) else { return nil }
-        return Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))
+        return CellPlace.all.map { Int16($0.cell(facts) ?? -1) }
     }
 }
 

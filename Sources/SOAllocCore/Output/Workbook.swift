@@ -100,7 +100,8 @@ enum Workbook {
     /// for a proportion with bands, the banded volume below the tables.
     private static func volumeCell(_ element: Element, _ content: Presentation) -> String {
         let row = bandRows(element, content).map { $0.volume } ?? totalRow(element)
-        return "'\(element.sheetName)'!\(column(row == totalRow(element) ? 4 : 1))\(row + 1)"
+        // The TOTAL's volume is in column E; the banded volume in column B.
+        return "'\(element.sheetName)'!\(row == totalRow(element) ? "E" : "B")\(row + 1)"
     }
 
     /// The rows of a proportion's band block on its element sheet, when the method has bands.
@@ -111,17 +112,6 @@ enum Workbook {
         // After the TOTAL, a blank row, the finance table (a header and two rows) and a blank row.
         let first = totalRow(element) + 6
         return (first, first + 1, first + 2)
-    }
-
-    /// A column's letters: 0 is A.
-    static func column(_ index: Int) -> String {
-        var index = index
-        var letters = ""
-        repeat {
-            letters = String(UnicodeScalar(UInt8(65 + index % 26))) + letters
-            index = index / 26 - 1
-        } while index >= 0
-        return letters
     }
 
     /// The Summary: each element's weighted volume from its sheet, its rate

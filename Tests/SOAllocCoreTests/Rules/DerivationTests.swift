@@ -17,16 +17,7 @@ struct DerivationTests {
 
     @Test("each stage reads the inputs and earlier stages only", arguments: Derivation.rules)
     func dependencies(rule: Rule) {
-        let reads = rule.clauses.flatMap { clause -> [Slot] in
-            var slots = clause.condition.atoms.flatMap(\.reads)
-            switch clause.yield {
-            case .copy(let slot), .capped(let slot, _), .ageOn(let slot, _): slots.append(slot)
-            case .age(let from, let to): slots += [from, to]
-            case .constant, .missing: break
-            }
-            return slots
-        }
-        for slot in reads {
+        for slot in rule.reads {
             #expect(!slot.isDerived || slot.rawValue < rule.field.rawValue, "\(rule.field.name) reads \(slot.name)")
         }
     }
