@@ -108,6 +108,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Set an element's rate over the method's, for a quick what-if: --rate retention=321.09 (repeatable).")
     var rate: [String] = []
 
+    @Option(help: "Write only these outputs, comma-separated (all, derived, differences, cells, summary, workbook, report…).")
+    var outputs = "all"
+
     @OptionGroup var sideFiles: SideFileOptions
 
     func validate() throws {
@@ -122,6 +125,7 @@ struct RunCommand: ParsableCommand {
             output: out ?? (single ? RunOptions.defaultOutput(for: files[0]) : RunOptions.defaultManyOutput), strict: strict,
             method: sideFiles.method, quals: sideFiles.quals, postcodes: sideFiles.postcodes, xlsx: xlsx, html: html, jobs: jobs)
         options.rates = rate
+        try reportingFailures { try options.choose(outputs) }
         let progress = !quiet && isatty(2) != 0 ? RunProgress { FileHandle.standardError.write(Data($0.utf8)) } : nil
         try reportingFailures {
             if single {

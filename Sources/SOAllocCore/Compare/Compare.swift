@@ -192,24 +192,28 @@ public enum Compare {
             input: path, output: directory.finalPath, method: method, quals: options.quals, postcodes: options.postcodes,
             xlsx: false, html: false, jobs: options.jobs)
         run.rates = options.rates
+        // The records come from the run as it derives them: of its files, only the cells and the money are read.
+        try run.choose("cells,summary")
         let loaded = try run.loadMethod()
         let sideFiles = try SideFiles(quals: options.quals, postcodes: options.postcodes, method: loaded)
-        let place = try directory.folder(folder, names: run.outputNames)
+        let place = try directory.folder(folder, names: run.workingNames)
+        let collector = try SideCollector()
         _ = try Run.writeProvider(
             inputs: [path], options: run, method: loaded, sideFiles: sideFiles, into: place,
-            concurrently: concurrently, progress: nil)
-        return try ComparedRun.read(folder: place.path, label: path, inputs: [path])
+            concurrently: concurrently, progress: nil, observer: collector)
+        try collector.records.finish()
+        return try ComparedRun(label: path, records: collector.records, folder: place.path)
     }
 
     /// Compares the two sides and writes every output into `place`.
     static func write(old: ComparedRun, new: ComparedRun, into place: some OutputPlace) throws -> CompareReport {
-        let join = RecordJoin(old: old.records, new: new.records)
+        let join = try RecordJoin(old: old.records, new: new.records)
         var report = CompareReport(old: old.label, new: new.label)
         report.oldRecords = old.records.count
         report.newRecords = new.records.count
-        report.matched = join.pairs.count
-        report.added = join.added.count
-        report.removed = join.removed.count
+        report.matched = join.pairs.total
+        report.added = join.added.total
+        report.removed = join.removed.total
         report.ambiguous = join.ambiguousCount
         report.inputsKnown = (old.knowsInputs, new.knowsInputs)
 
@@ -220,29 +224,40 @@ public enum Compare {
         try movements.row(["ROW_OLD", "ROW_NEW"] + ids + ["ELEMENT", "OLD_CELL", "NEW_CELL", "OLD_FTE", "NEW_FTE"])
         var moved: [String: CellMovement] = [:]
         var movedOrder: [String] = []
-        for (oldIndex, newIndex) in join.pairs {
-            let before = old.records[oldIndex]
-            let after = new.records[newIndex]
-            var inputs: String?
-            var anyChange = false
-            for field in before.derived.indices where before.derived[field] != after.derived[field] {
-                anyChange = true
-                if inputs == nil { inputs = inputsChanged(before, after, old: old, new: new) }
-                try changes.row(
-                    [String(before.row), String(after.row)] + after.identifiers
-                        + [Slot.derived[field].name, before.derived[field], after.derived[field], inputs!])
+        let oldReader = RecordSpill.Reader(old.records.file)
+        let newReader = RecordSpill.Reader(new.records.file)
+        var pairs = try join.pairs.sorted()
+        while let pair = pairs.current {
+            try pairs.advance()
+            let before = try oldReader.record(at: pair.offset, length: pair.length)
+            let after = try newReader.record(at: pair.otherOffset, length: pair.otherLength)
+            guard before.sameKey(after) else {
+                throw Failure.data(
+                    DataError(
+                        Location(file: new.label),
+                        "record \(after.row) and OLD's record \(before.row) share a key's fingerprint with different keys; they cannot be compared"))
             }
-            if anyChange { report.changed += 1 }
+            let sameValues = before.sameValues(after)
+            let fteMoved = before.fte != nil && after.fte != nil && before.fte != after.fte
+            guard !sameValues || fteMoved else { continue }
+            let rows = [String(before.row), String(after.row)] + after.identifiers
+            if !sameValues {
+                report.changed += 1
+                let inputs = inputsChanged(before, after)
+                for field in 0..<Facts.ruleCount where before.value(field) != after.value(field) {
+                    let slot = Slot.derived[field]
+                    try changes.row(
+                        rows + [slot.name, slot.domain.format(before.value(field)), slot.domain.format(after.value(field)), inputs])
+                }
+            }
             for (placeIndex, cellPlace) in CellPlace.all.enumerated() {
-                let from = Int(before.cells[placeIndex])
-                let to = Int(after.cells[placeIndex])
-                let fteMoved = from >= 0 && before.fte != nil && after.fte != nil && before.fte != after.fte
-                guard from != to || fteMoved else { continue }
+                let from = before.cell(placeIndex)
+                let to = after.cell(placeIndex)
+                guard from != to || (from >= 0 && fteMoved) else { continue }
                 let fromName = from >= 0 ? Cell.all[from].name : ""
                 let toName = to >= 0 ? Cell.all[to].name : ""
                 try movements.row(
-                    [String(before.row), String(after.row)] + after.identifiers
-                        + [cellPlace.element.name, fromName, toName, fteText(before.fte, in: from), fteText(after.fte, in: to)])
+                    rows + [cellPlace.element.name, fromName, toName, fteText(before.fte, in: from), fteText(after.fte, in: to)])
                 guard from != to else { continue }
                 let key = "\(cellPlace.element.name) \(fromName) \(toName)"
                 if moved[key] == nil {
@@ -252,30 +267,34 @@ public enum Compare {
                 moved[key]!.records += 1
             }
         }
-        var outputs = [try changes.finish(), try movements.finish()]
+        try changes.finish()
+        try movements.finish()
         report.largestMovements = Array(
             movedOrder.enumerated().sorted {
                 moved[$0.element]!.records != moved[$1.element]!.records
                     ? moved[$0.element]!.records > moved[$1.element]!.records : $0.offset < $1.offset
             }.prefix(5).map { moved[$0.element]! })
 
-        for (name, records, entries, onlyIn) in [
-            ("added.csv", new.records, join.added, "NEW"), ("removed.csv", old.records, join.removed, "OLD"),
+        for (name, side, entries, onlyIn) in [
+            ("added.csv", new, join.added, "NEW"), ("removed.csv", old, join.removed, "OLD"),
         ] {
             let file = try CSVOutput(path: place.path(of: name))
             try file.row(["ROW"] + ids + ["CELLS", "FTE", "NOTE"])
-            for (index, ambiguous) in entries {
-                let record = records[index]
-                let cells = record.cells.filter { $0 >= 0 }.map { Cell.all[Int($0)].name }
+            let reader = RecordSpill.Reader(side.records.file)
+            var cursor = try entries.sorted()
+            while let entry = cursor.current {
+                try cursor.advance()
+                let record = try reader.record(at: entry.offset, length: entry.length)
+                let cells = CellPlace.all.indices.map(record.cell).filter { $0 >= 0 }.map { Cell.all[$0].name }
                 try file.row(
                     [String(record.row)] + record.identifiers
                         + [
                             cells.joined(separator: " "), record.fte.map(recordFTE) ?? "",
-                            ambiguous
+                            entry.ambiguous
                                 ? "ambiguous: the key repeats and no STUBID settles the pair; not matched" : "only in \(onlyIn)",
                         ])
             }
-            outputs.append(try file.finish())
+            try file.finish()
         }
 
         let oldTable = try CellFigures(old)
@@ -297,7 +316,7 @@ public enum Compare {
                 oldFTE.exact(minimumPlaces: 2), newFTE.exact(minimumPlaces: 2), (newFTE - oldFTE).exact(minimumPlaces: 2),
             ])
         }
-        outputs.append(try cells.finish())
+        try cells.finish()
 
         let summary = try CSVOutput(path: place.path(of: "summary-delta.csv"))
         try summary.row([
@@ -312,8 +331,7 @@ public enum Compare {
                 delta.old.allocation, delta.new.allocation, delta.delta.map { $0.exact() } ?? "", delta.note,
             ])
         }
-        outputs.append(try summary.finish())
-        _ = outputs
+        try summary.finish()
         return report
     }
 
@@ -334,16 +352,14 @@ public enum Compare {
     }
 
     /// The raw columns that differ between two matched records.
-    static func inputsChanged(_ old: ComparedRecord, _ new: ComparedRecord, old oldRun: ComparedRun, new newRun: ComparedRun)
-        -> String
-    {
-        guard let before = old.raw, let after = new.raw else {
-            let side = old.raw == nil ? (new.raw == nil ? "OLD and NEW are" : "OLD is") : "NEW is"
+    static func inputsChanged(_ old: StoredRecord, _ new: StoredRecord) -> String {
+        guard let before = old.rawBytes, let after = new.rawBytes else {
+            let side = !old.knowsInputs ? (!new.knowsInputs ? "OLD and NEW are" : "OLD is") : "NEW is"
             return "unknown: \(side) an output folder whose input cannot be found"
         }
-        guard before != after else { return "none: the method or the linked data changed" }
-        let oldFields = before.split(separator: ComparedRecord.separator, omittingEmptySubsequences: false)
-        let newFields = after.split(separator: ComparedRecord.separator, omittingEmptySubsequences: false)
+        guard !before.elementsEqual(after) else { return "none: the method or the linked data changed" }
+        let oldFields = old.raw!
+        let newFields = new.raw!
         return Column.allCases.indices.compactMap { index in
             oldFields[index] == newFields[index]
                 ? nil : "\(Column.allCases[index].name) \(oldFields[index])→\(newFields[index])"
@@ -390,15 +406,8 @@ struct CellFigures {
     var fte: [Decimal]
 
     init(_ run: ComparedRun) throws {
-        headcount = Array(repeating: 0, count: Cell.all.count)
-        var millionths = Array(repeating: Int64(0), count: Cell.all.count)
-        for record in run.records {
-            for cell in record.cells where cell >= 0 {
-                headcount[Int(cell)] += 1
-                millionths[Int(cell)] += record.fte ?? 0
-            }
-        }
-        fte = run.knowsInputs ? millionths.map(CellTable.fte(millionths:)) : run.cellFTE
+        headcount = run.records.headcount
+        fte = run.knowsInputs ? run.records.millionths.map(CellTable.fte(millionths:)) : run.cellFTE
         for cell in Cell.all {
             let written = run.cellFTE[cell.index]
             guard headcount[cell.index] == run.cellHeadcount[cell.index], fte[cell.index].rounded(2) == written else {

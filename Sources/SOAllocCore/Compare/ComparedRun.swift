@@ -3,28 +3,6 @@ import Foundation
 import Glibc
 import SOAllocRules
 
-/// One record of one side of a comparison, as its run's `derived.csv` gives it.
-struct ComparedRecord: Sendable {
-    /// The record's number in its file (ROW), from 1.
-    let row: Int
-    /// UKPRN, LEARNREFNUMBER, AIMSEQNUMBER and STUBID, as `derived.csv` writes them.
-    let identifiers: [String]
-    /// Every derived field's text, in `Slot.derived` order.
-    let derived: [String]
-    /// The record's cell (its index in `Cell.all`) in each place of `CellPlace.all`, or -1 when in none.
-    let cells: [Int16]
-    /// HEFESFTE in millionths of a percentage point (0 when invalid, R6), or nil when the input is not known.
-    var fte: Int64?
-    /// The input columns' raw text, in `Column` order joined by `ComparedRecord.separator`, or nil when not known.
-    var raw: String?
-
-    static let separator: Character = "\u{1F}"
-
-    /// The key records are matched by: UKPRN, LEARNREFNUMBER, AIMSEQNUMBER.
-    var key: String { identifiers[0] + "\u{1F}" + identifiers[1] + "\u{1F}" + identifiers[2] }
-    var stubid: String { identifiers[3] }
-}
-
 /// One row of a run's `summary.csv`, as written.
 public struct SummaryFigures: Sendable, Equatable {
     public var weightedVolume: String
@@ -32,54 +10,62 @@ public struct SummaryFigures: Sendable, Equatable {
     public var allocation: String
 }
 
-/// One side of a comparison: the outputs of a run, read back from its folder,
-/// with its input's raw records when the input is known.
+/// One side of a comparison: its records (`SideRecords`), and its run's
+/// cells and money as `cells.csv` and `summary.csv` give them.
 struct ComparedRun: Sendable {
     /// How the side is named in messages and in the default output folder.
     let label: String
-    let records: [ComparedRecord]
+    let records: SideRecords
     /// `cells.csv`: each cell's headcount and FTE as written, by `Cell.index`.
     let cellHeadcount: [Int]
     let cellFTE: [Decimal]
     /// `summary.csv`'s rows by ELEMENT (each element and TOTAL).
     let summary: [String: SummaryRow]
-    /// Whether each record's FTE and raw columns are known (the input was read).
-    let knowsInputs: Bool
 
     typealias SummaryRow = SummaryFigures
 
+    /// Whether each record's FTE and raw columns are known (the input was read).
+    var knowsInputs: Bool { records.knowsInputs }
+
     /// The files of an output folder a comparison reads.
     static let folderFiles = ["derived.csv", "cells.csv", "summary.csv", "run.json"]
+
+    /// The side of a run's `records`, kept as the run derived them, with the
+    /// run's `cells.csv` and `summary.csv` from `folder`.
+    init(label: String, records: SideRecords, folder: String) throws {
+        self.label = label
+        self.records = records
+        (cellHeadcount, cellFTE) = try Self.readCells("\(folder)/cells.csv")
+        summary = try Self.readSummary("\(folder)/summary.csv")
+    }
 
     /// Reads the outputs in `folder`. `inputs` are the individualised files
     /// the run read, in order, when they are known: each record's HEFESFTE
     /// and raw columns are read from them.
     static func read(folder: String, label: String, inputs: [String]?) throws -> ComparedRun {
         try checkFolder(folder)
-        var records = try readDerived("\(folder)/derived.csv")
-        let (headcount, fte) = try readCells("\(folder)/cells.csv")
-        let summary = try readSummary("\(folder)/summary.csv")
-        var knows = false
+        var raw: RecordSpill?
+        var inputRecords = 0
         if let inputs {
-            var index = 0
+            let spill = try RecordSpill(name: "compare-raw")
             for input in inputs {
-                try RawInput.read(input) { fte, raw in
-                    guard index < records.count else {
-                        throw Failure.data(DataError(Location(file: input), "has more records than \(folder)/derived.csv"))
-                    }
-                    records[index].fte = fte
-                    records[index].raw = raw
-                    index += 1
+                try RawInput.read(input) { section in
+                    _ = try spill.append(section)
+                    inputRecords += 1
                 }
             }
-            guard index == records.count else {
-                throw Failure.data(
-                    DataError(Location(file: "\(folder)/derived.csv"), "has \(records.count) records, its input \(index)"))
-            }
-            knows = true
+            try spill.flush()
+            raw = spill
         }
-        return ComparedRun(
-            label: label, records: records, cellHeadcount: headcount, cellFTE: fte, summary: summary, knowsInputs: knows)
+        let records = try SideRecords(knowsInputs: raw != nil)
+        try readDerived("\(folder)/derived.csv", into: records, raw: raw.map { RecordSpill.Reader($0) })
+        try records.finish()
+        if raw != nil && inputRecords != records.count {
+            throw Failure.data(
+                DataError(
+                    Location(file: "\(folder)/derived.csv"), "has \(records.count) records, its input \(inputRecords)"))
+        }
+        return try ComparedRun(label: label, records: records, folder: folder)
     }
 
     /// Fails with `noInput` unless `folder` holds the files a comparison reads.
@@ -142,19 +128,31 @@ struct ComparedRun: Sendable {
         guard number > 0 else { throw Failure.data(DataError(Location(file: path), "is empty")) }
     }
 
-    static func readDerived(_ path: String) throws -> [ComparedRecord] {
+    /// Reads `derived.csv` into `records`, each record with its input's
+    /// FTE and raw columns from `raw` (as `RawInput` wrote them) when known.
+    static func readDerived(_ path: String, into records: SideRecords, raw: RecordSpill.Reader?) throws {
         let header = RecordOutputs.derivedHeader
         let identifierCount = Column.identifiers.count
-        var records: [ComparedRecord] = []
-        try table(path, header: header) { record, number in
-            let identifiers = (0..<identifierCount).map(record.text)
-            let derived = (identifierCount..<header.count).map(record.text)
-            records.append(
-                ComparedRecord(
-                    row: number, identifiers: identifiers, derived: derived, cells: DerivedCells.cells(derived),
-                    fte: nil, raw: nil))
+        var facts = Facts()
+        var rawAt = 0
+        try table(path, header: header) { record, _ in
+            for (index, slot) in Slot.derived.enumerated() {
+                facts[slot] = Comparison.normalised(record[identifierCount + index], as: slot)
+            }
+            var fte: Int64?
+            var section: UnsafeRawBufferPointer?
+            if let raw {
+                guard rawAt < raw.size else {
+                    throw Failure.data(DataError(Location(file: path), "has more records than its input"))
+                }
+                let length = Int(try raw.read(at: rawAt, count: 4).loadUnaligned(as: UInt32.self))
+                let bytes = try raw.read(at: rawAt + 4, count: length)
+                fte = bytes.loadUnaligned(as: Int64.self)
+                section = UnsafeRawBufferPointer(rebasing: bytes[8...])
+                rawAt += 4 + length
+            }
+            try records.add(identifiers: (0..<identifierCount).map { record[$0] }, facts: facts, fte: fte, raw: section)
         }
-        return records
     }
 
     static func readCells(_ path: String) throws -> ([Int], [Decimal]) {
@@ -189,37 +187,53 @@ struct ComparedRun: Sendable {
     }
 }
 
-/// A record's cells from its derived values as `derived.csv` writes them:
-/// each value read back in its field's domain, as the comparison reads the
-/// file's, and placed by `CellPlace`, as `CellTable.count` places a record.
-enum DerivedCells {
-    /// The record's cell in each place of `CellPlace.all`, or -1.
-    static func cells(_ derived: [String]) -> [Int16] {
-        var facts = Facts()
-        for (index, slot) in Slot.derived.enumerated() {
-            var text = derived[index]
-            facts[slot] = text.withUTF8 { Comparison.normalised($0, as: slot) }
+/// The raw records of an individualised file, each one's HEFESFTE and its
+/// input columns' text, encoded as a length (UInt32), the FTE (Int64) and the
+/// raw section of `StoredRecord`.
+enum RawInput {
+    static func read(_ path: String, _ body: ([UInt8]) throws -> Void) throws {
+        try RecordStream.reading(path) { stream in
+            var columns = RawColumns()
+            var section: [UInt8] = []
+            try stream.forEach(
+                layout: { layout, _ in columns = RawColumns(layout) },
+                record: { record, _, _ in
+                    columns.encode(record, into: &section)
+                    try body(section)
+                })
         }
-        return CellPlace.all.map { Int16($0.cell(facts) ?? -1) }
     }
 }
 
-/// The raw records of an individualised file: each one's HEFESFTE and its input columns' text.
-enum RawInput {
-    static func read(_ path: String, _ body: (Int64, String) throws -> Void) throws {
-        try RecordStream.reading(path) { stream in
-            var positions: [Int?] = []
-            var ftePosition: Int?
-            try stream.forEach(
-                layout: { layout, _ in
-                    positions = Column.allCases.map { layout.position(of: $0) }
-                    ftePosition = layout.position(of: .hefesfte)
-                },
-                record: { record, _, _ in
-                    let fte = ftePosition.map { FieldParsing.fte(record[$0]).value } ?? 0
-                    let raw = positions.map { $0.map(record.text) ?? "" }.joined(separator: String(ComparedRecord.separator))
-                    try body(fte, raw)
-                })
+/// Where a layout has the input columns a comparison keeps, and the encoding
+/// of a record's: a length (UInt32), its FTE (Int64) and each column's text
+/// in `Column` order (`StoredRecord`'s raw section).
+struct RawColumns {
+    private var positions: [Int?] = []
+    private var ftePosition: Int?
+
+    init() {}
+
+    init(_ layout: Layout) {
+        positions = Column.allCases.map { layout.position(of: $0) }
+        ftePosition = layout.position(of: .hefesfte)
+    }
+
+    /// HEFESFTE in millionths of a percentage point, 0 when invalid (R6) or absent.
+    func fte(_ record: RawRecord) -> Int64 {
+        ftePosition.map { FieldParsing.fte(record[$0]).value } ?? 0
+    }
+
+    func encode(_ record: RawRecord, into section: inout [UInt8]) {
+        section.removeAll(keepingCapacity: true)
+        StoredRecord.Encoder.put(UInt32(0), into: &section)
+        StoredRecord.Encoder.put(fte(record), into: &section)
+        for position in positions {
+            let bytes = position.map { record[$0] } ?? UnsafeBufferPointer(start: nil, count: 0)
+            StoredRecord.Encoder.text(UnsafeRawBufferPointer(bytes), into: &section)
+        }
+        withUnsafeBytes(of: UInt32(section.count - 4).littleEndian) { length in
+            section.withUnsafeMutableBytes { $0.copyMemory(from: length) }
         }
     }
 }

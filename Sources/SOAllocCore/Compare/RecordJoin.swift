@@ -1,4 +1,4 @@
-/// The records of two runs matched by (UKPRN, LEARNREFNUMBER, AIMSEQNUMBER).
+/// The records of two sides matched by (UKPRN, LEARNREFNUMBER, AIMSEQNUMBER).
 ///
 /// A key that both sides have once pairs its two records. Where a key
 /// repeats, a STUBID that the key's records have once on each side pairs
@@ -6,72 +6,95 @@
 /// and what is left on both sides is ambiguous: never paired by guess, it
 /// counts as removed from OLD and added to NEW, and is marked so.
 ///
-/// The records are held in memory, keyed by their identifiers: a known limit
-/// (docs/performance.md): a join on a sorted spill would keep memory flat.
-struct RecordJoin: Sendable {
-    /// Matched records: indices into OLD's and NEW's records, in OLD's order.
-    var pairs: [(old: Int, new: Int)] = []
-    /// OLD's records not matched, in row order, and whether each is ambiguous.
-    var removed: [(index: Int, ambiguous: Bool)] = []
-    /// NEW's records not matched, in row order, and whether each is ambiguous.
-    var added: [(index: Int, ambiguous: Bool)] = []
+/// Both sides' key entries are read in key order from their spill sorts and
+/// merged, one key at a time, so memory holds only the records of one key.
+/// The pairs, the removed and the added records go on spill sorts of their
+/// own, to be read in row order: pairs and removed records in OLD's order,
+/// added records in NEW's.
+struct RecordJoin {
+    /// A record matched or not, by its row on the side whose order it is read in.
+    struct Match: Comparable {
+        var row: UInt32
+        var ambiguous: Bool
+        var length: UInt32
+        var otherLength: UInt32
+        var offset: UInt64
+        /// The matched record's place on the other side (pairs only).
+        var otherOffset: UInt64
 
-    var ambiguousCount: Int { removed.filter(\.ambiguous).count + added.filter(\.ambiguous).count }
+        static func < (lhs: Match, rhs: Match) -> Bool { lhs.row < rhs.row }
+    }
 
-    init(old: [ComparedRecord], new: [ComparedRecord]) {
-        var oldByKey: [String: [Int]] = [:]
-        var newByKey: [String: [Int]] = [:]
-        var keys: [String] = []
-        for (index, record) in old.enumerated() {
-            let key = record.key
-            if oldByKey[key] == nil { keys.append(key) }
-            oldByKey[key, default: []].append(index)
+    /// Matched records, by OLD's row: `offset` in OLD's file, `otherOffset` in NEW's.
+    let pairs = SpillSort<Match>(name: "compare-pairs", capacity: 1 << 16)
+    /// OLD's records not matched, by row.
+    let removed = SpillSort<Match>(name: "compare-removed", capacity: 1 << 14)
+    /// NEW's records not matched, by row.
+    let added = SpillSort<Match>(name: "compare-added", capacity: 1 << 14)
+    private(set) var ambiguousCount = 0
+
+    init(old: SideRecords, new: SideRecords) throws {
+        var olds = try old.keys.sorted()
+        var news = try new.keys.sorted()
+        var groupOld: [SideRecords.KeyEntry] = []
+        var groupNew: [SideRecords.KeyEntry] = []
+        while olds.current != nil || news.current != nil {
+            let key = [olds.current?.key, news.current?.key].compactMap { $0 }.min()!
+            groupOld.removeAll(keepingCapacity: true)
+            groupNew.removeAll(keepingCapacity: true)
+            while let entry = olds.current, entry.key == key {
+                groupOld.append(entry)
+                try olds.advance()
+            }
+            while let entry = news.current, entry.key == key {
+                groupNew.append(entry)
+                try news.advance()
+            }
+            try match(groupOld, groupNew)
         }
-        for (index, record) in new.enumerated() {
-            let key = record.key
-            if oldByKey[key] == nil && newByKey[key] == nil { keys.append(key) }
-            newByKey[key, default: []].append(index)
+    }
+
+    /// Matches the records of one key, each side's in (STUBID, row) order.
+    private mutating func match(_ olds: [SideRecords.KeyEntry], _ news: [SideRecords.KeyEntry]) throws {
+        if olds.count == 1 && news.count == 1 {
+            try pair(olds[0], news[0])
+            return
         }
-        for key in keys {
-            let olds = oldByKey[key] ?? []
-            let news = newByKey[key] ?? []
-            if olds.count == 1 && news.count == 1 {
-                pairs.append((olds[0], news[0]))
-                continue
-            }
-            if news.isEmpty || olds.isEmpty {
-                removed += olds.map { ($0, false) }
-                added += news.map { ($0, false) }
-                continue
-            }
-            // The key repeats: a STUBID found once on each side settles a pair.
-            func once(_ indices: [Int], _ records: [ComparedRecord]) -> [String: Int] {
-                var count: [String: Int] = [:]
-                for index in indices { count[records[index].stubid, default: 0] += 1 }
-                var single: [String: Int] = [:]
-                for index in indices where count[records[index].stubid] == 1 { single[records[index].stubid] = index }
-                return single
-            }
-            let oldOnce = once(olds, old)
-            let newOnce = once(news, new)
-            var pairedOld = Set<Int>()
-            var pairedNew = Set<Int>()
-            for index in olds {
-                let stubid = old[index].stubid
-                if !stubid.isEmpty, let mine = oldOnce[stubid], mine == index, let theirs = newOnce[stubid] {
-                    pairs.append((index, theirs))
-                    pairedOld.insert(index)
-                    pairedNew.insert(theirs)
-                }
-            }
-            let leftOld = olds.filter { !pairedOld.contains($0) }
-            let leftNew = news.filter { !pairedNew.contains($0) }
-            let ambiguous = !leftOld.isEmpty && !leftNew.isEmpty
-            removed += leftOld.map { ($0, ambiguous) }
-            added += leftNew.map { ($0, ambiguous) }
+        if olds.isEmpty || news.isEmpty {
+            for entry in olds { try removed.append(Self.single(entry, ambiguous: false)) }
+            for entry in news { try added.append(Self.single(entry, ambiguous: false)) }
+            return
         }
-        pairs.sort { $0.old < $1.old }
-        removed.sort { $0.index < $1.index }
-        added.sort { $0.index < $1.index }
+        // The key repeats: a STUBID found once on each side settles a pair.
+        var leftOld: [SideRecords.KeyEntry] = []
+        var leftNew: [SideRecords.KeyEntry] = []
+        var (i, j) = (0, 0)
+        while i < olds.count || j < news.count {
+            let stubid = [i < olds.count ? olds[i].stubid : nil, j < news.count ? news[j].stubid : nil].compactMap { $0 }.min()!
+            let oldEnd = olds[i...].firstIndex { $0.stubid != stubid } ?? olds.count
+            let newEnd = news[j...].firstIndex { $0.stubid != stubid } ?? news.count
+            if stubid != 0 && oldEnd - i == 1 && newEnd - j == 1 {
+                try pair(olds[i], news[j])
+            } else {
+                leftOld += olds[i..<oldEnd]
+                leftNew += news[j..<newEnd]
+            }
+            (i, j) = (oldEnd, newEnd)
+        }
+        let ambiguous = !leftOld.isEmpty && !leftNew.isEmpty
+        if ambiguous { ambiguousCount += leftOld.count + leftNew.count }
+        for entry in leftOld { try removed.append(Self.single(entry, ambiguous: ambiguous)) }
+        for entry in leftNew { try added.append(Self.single(entry, ambiguous: ambiguous)) }
+    }
+
+    private func pair(_ old: SideRecords.KeyEntry, _ new: SideRecords.KeyEntry) throws {
+        try pairs.append(
+            Match(
+                row: old.row, ambiguous: false, length: old.length, otherLength: new.length, offset: old.offset,
+                otherOffset: new.offset))
+    }
+
+    private static func single(_ entry: SideRecords.KeyEntry, ambiguous: Bool) -> Match {
+        Match(row: entry.row, ambiguous: ambiguous, length: entry.length, otherLength: 0, offset: entry.offset, otherOffset: 0)
     }
 }

@@ -47,14 +47,16 @@ public struct FinanceTable: Sendable, Equatable {
 enum AllocationTables {
     static let names = ["cells.csv"] + Element.all.map(\.fileName) + ["summary.csv"]
 
-    static func write(_ cells: CellTable, _ method: Method, _ allocations: Allocations, into place: some OutputPlace)
-        throws -> [OutputFile]
-    {
-        var files = [try write("cells.csv", cellRows(cells), into: place)]
-        for element in Element.all {
+    /// Writes the tables of `names` (others are not written).
+    static func write(
+        _ cells: CellTable, _ method: Method, _ allocations: Allocations, into place: some OutputPlace, names: Set<String>
+    ) throws -> [OutputFile] {
+        var files: [OutputFile] = []
+        if names.contains("cells.csv") { files.append(try write("cells.csv", cellRows(cells), into: place)) }
+        for element in Element.all where names.contains(element.fileName) {
             files.append(try write(element.fileName, table(element, cells, method).text, into: place))
         }
-        files.append(try write("summary.csv", summaryRows(allocations), into: place))
+        if names.contains("summary.csv") { files.append(try write("summary.csv", summaryRows(allocations), into: place)) }
         return files
     }
 

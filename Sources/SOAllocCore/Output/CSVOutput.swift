@@ -137,18 +137,22 @@ public final class CSVOutput: @unchecked Sendable {
     ///   itself go through `field(_: Int64)` or `field(_: String)` and are never changed.
     @inline(__always)
     public func textField(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+        if let text = Self.rewritten(bytes) { try field(text) } else { try field(bytes) }
+    }
+
+    /// The text `textField` writes for `bytes` when it is not the bytes
+    /// themselves: text that is not plain UTF-8 as `FieldParsing.displayText`
+    /// shows it, and text that would start a formula with a leading `'`.
+    @inline(__always)
+    static func rewritten(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
         var plain = true
         for byte in bytes where byte == 0 || byte >= 0x80 {
             plain = false
             break
         }
-        if !plain && FieldParsing.quality(of: bytes) != .plain {
-            try textField(FieldParsing.displayText(bytes))
-        } else if let first = bytes.first, Self.startsFormula(first) {
-            try field("'" + String(decoding: bytes, as: UTF8.self))
-        } else {
-            try field(bytes)
-        }
+        if !plain && FieldParsing.quality(of: bytes) != .plain { return guarded(FieldParsing.displayText(bytes)) }
+        if let first = bytes.first, startsFormula(first) { return "'" + String(decoding: bytes, as: UTF8.self) }
+        return nil
     }
 
     /// Appends a field of text copied from an input, held as a `String`; as

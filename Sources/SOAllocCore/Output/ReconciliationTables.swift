@@ -7,14 +7,19 @@ import SOAllocRules
 enum ReconciliationTables {
     static let names = ["reconciliation.csv", "difference-patterns.csv"]
 
-    static func write(_ hefce: HEFCESide, ours: CellTable, _ method: Method, into place: some OutputPlace) throws
-        -> [OutputFile]
-    {
-        [
-            try AllocationTables.write(
-                "reconciliation.csv", reconciliationRows(hefce, ours: ours, method), into: place),
-            try AllocationTables.write("difference-patterns.csv", patternRows(hefce.patterns), into: place),
-        ]
+    /// Writes the tables of `names` (others are not written).
+    static func write(
+        _ hefce: HEFCESide, ours: CellTable, _ method: Method, into place: some OutputPlace, names: Set<String>
+    ) throws -> [OutputFile] {
+        var files: [OutputFile] = []
+        if names.contains("reconciliation.csv") {
+            files.append(
+                try AllocationTables.write("reconciliation.csv", reconciliationRows(hefce, ours: ours, method), into: place))
+        }
+        if names.contains("difference-patterns.csv") {
+            files.append(try AllocationTables.write("difference-patterns.csv", patternRows(hefce.patterns), into: place))
+        }
+        return files
     }
 
     /// `ELEMENT,CELL,HEFCE_HEADCOUNT,HEFCE_FTE,OUR_HEADCOUNT,OUR_FTE,DELTA_HEADCOUNT,DELTA_FTE`,

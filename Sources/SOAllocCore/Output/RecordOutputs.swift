@@ -17,28 +17,31 @@ struct RecordOutputs {
     static let credibilityHeader =
         ["ROW"] + Column.identifiers.map(\.name) + ["FIELD", "VALUE", "SEVERITY", "CHECK", "MESSAGE"]
 
-    let derived: CSVOutput
-    let differences: CSVOutput
-    let credibility: CSVOutput
-    let exclusions: CSVOutput
-    let movements: CSVOutput
+    /// Each file, or nil when the run is not asked for it (`--outputs`): nothing is written for it.
+    let derived: CSVOutput?
+    let differences: CSVOutput?
+    let credibility: CSVOutput?
+    let exclusions: CSVOutput?
+    let movements: CSVOutput?
     private var reasons: Exclusions
     private var scratch: [UInt8] = []
     private var identifierPositions: [Int]
 
-    init(place: some OutputPlace, layout: Layout, derivation: Derivation) throws {
-        derived = try CSVOutput(path: place.path(of: "derived.csv"))
-        differences = try CSVOutput(path: place.path(of: "differences.csv"))
-        credibility = try CSVOutput(path: place.path(of: "credibility.csv"))
-        exclusions = try CSVOutput(path: place.path(of: "exclusions.csv"))
-        movements = try CSVOutput(path: place.path(of: "movements.csv"))
+    /// Opens the files of `names` (others are not written) in `place`.
+    init(place: some OutputPlace, layout: Layout, derivation: Derivation, names: Set<String>) throws {
+        func open(_ name: String, _ header: [String]) throws -> CSVOutput? {
+            guard names.contains(name) else { return nil }
+            let output = try CSVOutput(path: place.path(of: name))
+            try output.row(header)
+            return output
+        }
+        derived = try open("derived.csv", Self.derivedHeader)
+        differences = try open("differences.csv", Self.differencesHeader)
+        credibility = try open("credibility.csv", Self.credibilityHeader)
+        exclusions = try open("exclusions.csv", Exclusions.header)
+        movements = try open("movements.csv", Self.movementsHeader)
         reasons = Exclusions(derivation: derivation, layout: layout)
         identifierPositions = Column.identifiers.map { layout.position(of: $0)! }
-        try derived.row(Self.derivedHeader)
-        try differences.row(Self.differencesHeader)
-        try credibility.row(Self.credibilityHeader)
-        try exclusions.row(Exclusions.header)
-        try movements.row(Self.movementsHeader)
     }
 
     /// Reads the next records by another file's layout (files merged into one provider).
@@ -47,16 +50,15 @@ struct RecordOutputs {
         identifierPositions = Column.identifiers.map { layout.position(of: $0)! }
     }
 
+    /// The files written, in `names` order.
     func finish() throws -> [OutputFile] {
-        [
-            try derived.finish(), try differences.finish(), try credibility.finish(), try exclusions.finish(),
-            try movements.finish(),
-        ]
+        try [derived, differences, credibility, exclusions, movements].compactMap { try $0?.finish() }
     }
 
     /// One row of `exclusions.csv`.
     @inline(__always)
     mutating func writeExclusions(row: Int, _ record: RawRecord, _ facts: borrowing Facts) throws {
+        guard let exclusions else { return }
         try exclusions.field(Int64(row))
         try identifiers(record, to: exclusions)
         try reasons.write(record, facts, to: exclusions, scratch: &scratch)
@@ -71,6 +73,7 @@ struct RecordOutputs {
     /// One row of `derived.csv`.
     @inline(__always)
     func writeDerived(_ record: RawRecord, _ facts: borrowing Facts) throws {
+        guard let derived else { return }
         try identifiers(record, to: derived)
         let text = ValueText.derived
         for index in 0..<Facts.ruleCount {
@@ -84,6 +87,7 @@ struct RecordOutputs {
         row: Int, _ record: RawRecord, field slot: Slot, fileValue: UnsafeBufferPointer<UInt8>,
         _ facts: borrowing Facts, reason: DifferenceReason
     ) throws {
+        guard let differences else { return }
         try differences.field(Int64(row))
         try identifiers(record, to: differences)
         try differences.field(slot.name)
@@ -102,6 +106,7 @@ struct RecordOutputs {
         row: Int, _ record: RawRecord, element: Element, hefceCell: Int?, ourCell: Int?, fte: Int64, field: Slot,
         cause: String
     ) throws {
+        guard let movements else { return }
         try movements.field(Int64(row))
         try identifiers(record, to: movements)
         try movements.field(element.name)
@@ -138,6 +143,7 @@ struct RecordOutputs {
         row: Int, check: Check, field: String, value: UnsafeBufferPointer<UInt8>, detail: String,
         identifiers: (CSVOutput) throws -> Void
     ) throws {
+        guard let credibility else { return }
         let text = FieldParsing.displayText(value)
         try credibility.field(Int64(row))
         try identifiers(credibility)
@@ -152,6 +158,7 @@ struct RecordOutputs {
     /// One row of `credibility.csv` about a side file's row rather than a record:
     /// ROW, AIMSEQNUMBER and STUBID are empty, and the message names the line.
     func writeSideFileFinding(_ finding: SideFileFinding) throws {
+        guard let credibility else { return }
         let name = String(finding.file.split(separator: "/").last ?? "")
         try credibility.emptyField()
         try credibility.textField(finding.ukprn)

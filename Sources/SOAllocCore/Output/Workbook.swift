@@ -21,6 +21,9 @@ enum Workbook {
 
     /// Writes the workbook of `content` to `path`, with the first rows of the
     /// run's `differences.csv` and `credibility.csv`, read back from `place`.
+    /// The run's files the workbook reads back: its long sheets.
+    static let reads = ["differences.csv", "credibility.csv"]
+
     static func write(_ content: Presentation, from place: some OutputPlace, to path: String) throws -> OutputFile {
         // libxlsxwriter prints its own messages on standard error; soalloc's one line says what failed.
         try QuietStandardError.during { try writeQuietly(content, from: place, to: path) }

@@ -43,7 +43,7 @@ final class IdentityLog {
             let written = buffer.withUnsafeBytes { write(descriptor, $0.baseAddress! + done, $0.count - done) }
             if written < 0 {
                 if errno == EINTR { continue }
-                throw StubidLedger.failure("cannot write a temporary file: \(String(cString: strerror(errno)))")
+                throw TemporaryFiles.failure("cannot write a temporary file: \(String(cString: strerror(errno)))")
             }
             done += written
         }
@@ -107,9 +107,9 @@ final class IdentityLog {
                 bytes.removeSubrange((old + max(got, 0))...)
                 if got < 0 && error == EINTR { continue }
                 guard got >= 0 else {
-                    throw StubidLedger.failure("cannot read a temporary file: \(String(cString: strerror(error)))")
+                    throw TemporaryFiles.failure("cannot read a temporary file: \(String(cString: strerror(error)))")
                 }
-                guard got > 0 else { throw StubidLedger.failure("cannot read a temporary file: it ends early") }
+                guard got > 0 else { throw TemporaryFiles.failure("cannot read a temporary file: it ends early") }
                 offset += off_t(got)
             }
         }

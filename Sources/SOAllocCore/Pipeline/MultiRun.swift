@@ -47,7 +47,7 @@ public enum MultiRun {
         var providers = try group(inputs, merge: merge)
 
         let directory = try OutputDirectory(
-            options.output, names: Array(Set(options.outputNames + sectorNames)).sorted(),
+            options.output, names: Array(Set(options.workingNames + sectorNames)).sorted(),
             folders: Array(Set(providers.flatMap { [$0.folder, $0.fallback] })).sorted() + ["sector"], inputs: inputs + options.sideInputs)
         do {
             progress?.start(files: inputs)
@@ -180,7 +180,7 @@ public enum MultiRun {
         providerOptions.input = provider.inputs.joined(separator: " ")
         do {
             try InputFiles.checkReadable(provider.inputs)
-            let folder = try directory.folder(provider.folder, names: options.outputNames)
+            let folder = try directory.folder(provider.folder, names: options.workingNames)
             do {
                 let report = try Run.writeProvider(
                     inputs: provider.inputs, options: providerOptions, method: method, sideFiles: sideFiles,

@@ -2,6 +2,13 @@ import Foundation
 import Glibc
 import SOAllocRules
 
+/// Sees each record of a run, in row order, with its derived values.
+protocol RecordObserver: AnyObject {
+    /// The records that follow are read by `layout`.
+    func use(_ layout: Layout)
+    func observe(_ record: RawRecord, _ facts: borrowing Facts) throws
+}
+
 /// Everything that handles the data records of one provider, once the layout
 /// of its (first) file is known.
 struct ProviderRecords {
@@ -19,18 +26,20 @@ struct ProviderRecords {
     private var theirs = Facts()
     var findings: Findings
     var progress: RunProgress?
+    /// Sees every record with its derived values, when a comparison keeps them.
+    var observer: (any RecordObserver)?
     /// The UKPRN of the first record, and whether every record has it.
     private var firstUKPRN: [UInt8]?
     private var firstUKPRNNumber = Value.missing
     private var oneUKPRN = true
 
-    init(file: String, layout: Layout, place: some OutputPlace) throws {
+    init(file: String, layout: Layout, place: some OutputPlace, names: Set<String>) throws {
         self.file = file
         self.layout = layout
         findings = Findings(layout: layout)
         comparison = Comparison(layout: layout)
         hefce = HEFCESide(layout: layout)
-        outputs = try RecordOutputs(place: place, layout: layout, derivation: .standard)
+        outputs = try RecordOutputs(place: place, layout: layout, derivation: .standard, names: names)
         for (index, slot) in Slot.derived.enumerated() { tally.compared[index] = comparison.compares(slot) }
     }
 
@@ -42,6 +51,7 @@ struct ProviderRecords {
         comparison = Comparison(layout: layout)
         hefce.use(layout)
         outputs.use(layout, derivation: .standard)
+        observer?.use(layout)
         for (index, slot) in Slot.derived.enumerated() where comparison.compares(slot) { tally.compared[index] = true }
     }
 
@@ -108,6 +118,7 @@ struct ProviderRecords {
         if tally.records & 8191 == 0 { progress?.recorded(8192) }
         cells.count(facts)
         try outputs.writeDerived(record, facts)
+        try observer?.observe(record, facts)
         try outputs.writeExclusions(row: row, record, facts)
         let differing = comparison.compare(record, facts, into: &theirs)
         if differing != 0 {

@@ -13,7 +13,7 @@ public enum Run {
         let method = try options.loadMethod()
         let sideFiles = try SideFiles(quals: options.quals, postcodes: options.postcodes, method: method)
         try InputFiles.checkReadable([options.input])
-        let directory = try OutputDirectory(options.output, names: options.outputNames, inputs: [options.input] + options.sideInputs)
+        let directory = try OutputDirectory(options.output, names: options.workingNames, inputs: [options.input] + options.sideInputs)
         do {
             progress?.start(files: [options.input])
             let report = try writeProvider(
@@ -34,7 +34,7 @@ public enum Run {
     /// and `run.json`.
     static func writeProvider(
         inputs: [String], options: RunOptions, method: Method, sideFiles: SideFiles, into place: some OutputPlace,
-        concurrently: Bool, progress: RunProgress?
+        concurrently: Bool, progress: RunProgress?, observer: (any RecordObserver)? = nil
     ) throws -> RunReport {
         let timestamp = Provenance.now()
         var pipeline: ProviderRecords?
@@ -54,8 +54,11 @@ public enum Run {
                     concurrently: concurrently, prepare: stage.prepare,
                     layout: { layout, _ in
                         if pipeline == nil {
-                            pipeline = try ProviderRecords(file: input, layout: layout, place: place)
+                            pipeline = try ProviderRecords(
+                                file: input, layout: layout, place: place, names: Set(options.workingNames))
                             pipeline!.progress = progress
+                            pipeline!.observer = observer
+                            observer?.use(layout)
                         } else {
                             pipeline!.use(layout, file: input)
                         }
@@ -73,15 +76,19 @@ public enum Run {
         _ = try pipeline.cells.checked(file: pipeline.file)
         try pipeline.hefce.finish(ours: pipeline.cells, method: method, file: pipeline.file)
         let allocations = try Allocations(cells: pipeline.cells, method: method)
+        let names = Set(options.workingNames)
         var outputs = try pipeline.outputs.finish()
-        outputs += try AllocationTables.write(pipeline.cells, method, allocations, into: place)
-        outputs += try ReconciliationTables.write(pipeline.hefce, ours: pipeline.cells, method, into: place)
+        outputs += try AllocationTables.write(pipeline.cells, method, allocations, into: place, names: names)
+        outputs += try ReconciliationTables.write(pipeline.hefce, ours: pipeline.cells, method, into: place, names: names)
         let presentation = Presentation(
             provider: pipeline.provider, inputs: read, tally: pipeline.tally, cells: pipeline.cells, method: method,
             allocations: allocations, hefce: pipeline.hefce, options: options.recorded)
         if options.xlsx {
             outputs.append(try Workbook.write(presentation, from: place, to: place.path(of: Workbook.name)))
         }
+        // The files only the workbook asked for go.
+        for file in outputs where !options.outputNames.contains(file.name) { unlink(place.path(of: file.name)) }
+        outputs.removeAll { !options.outputNames.contains($0.name) }
         if options.html {
             outputs.append(try write(HTMLReport.text(presentation, timestamp: timestamp), to: HTMLReport.name, in: place))
         }

@@ -24,6 +24,9 @@ public struct RunOptions: Sendable {
     public var jobs: Int
     /// Rates given as `ELEMENT=POUNDS` over the method's own (`--rate`).
     public var rates: [String] = []
+    /// The files asked for with `--outputs`, or nil for every one. What is
+    /// not asked for is not written, and not computed where that saves work.
+    public private(set) var chosen: Set<String>?
 
     public init(
         input: String, output: String, strict: Bool = false, method: String? = nil, quals: String? = nil,
@@ -42,8 +45,44 @@ public struct RunOptions: Sendable {
 
     /// Every file a run writes, in the order `run.json` lists them.
     public var outputNames: [String] {
-        RecordOutputs.names + AllocationTables.names + ReconciliationTables.names + (xlsx ? [Workbook.name] : []) + (html ? [HTMLReport.name] : [])
-            + ["method-used.yaml", "run.json"]
+        (RecordOutputs.names + AllocationTables.names + ReconciliationTables.names).filter { chosen?.contains($0) ?? true }
+            + (xlsx ? [Workbook.name] : []) + (html ? [HTMLReport.name] : []) + ["method-used.yaml", "run.json"]
+    }
+
+    /// The files written while the run works: those asked for, and those the
+    /// workbook reads when it is asked for (removed before the outputs appear
+    /// unless asked for too).
+    var workingNames: [String] {
+        outputNames + (xlsx ? Workbook.reads.filter { !outputNames.contains($0) } : [])
+    }
+
+    /// Each output `--outputs` can name: its file name without `.csv`, or
+    /// `workbook` and `report`, with its file name.
+    public static let choosable: [(name: String, file: String)] =
+        (RecordOutputs.names + AllocationTables.names + ReconciliationTables.names).map { (String($0.dropLast(4)), $0) }
+        + [("workbook", Workbook.name), ("report", HTMLReport.name)]
+
+    /// Asks for only the outputs a comma-separated `list` names (`--outputs`);
+    /// `all` asks for every one. The workbook and the report are written when
+    /// named and the other options allow them.
+    public mutating func choose(_ list: String) throws {
+        let names = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        if names == ["all"] {
+            chosen = nil
+            return
+        }
+        var files = Set<String>()
+        for name in names {
+            guard let file = Self.choosable.first(where: { $0.name == name || $0.file == name })?.file else {
+                throw Failure.usage(
+                    "--outputs: \(name.isEmpty ? "an empty name" : "\"\(name)\"") is not an output; the outputs are all, "
+                        + Self.choosable.map(\.name).joined(separator: ", "))
+            }
+            files.insert(file)
+        }
+        chosen = files
+        xlsx = xlsx && files.contains(Workbook.name)
+        html = html && files.contains(HTMLReport.name)
     }
 
     /// The method the run applies: the method file, or the default, with the `--rate`s over it.
@@ -73,6 +112,8 @@ public struct RunOptions: Sendable {
             "out": output, "strict": String(strict), "method": method ?? "default", "quals": quals ?? "none",
             "postcodes": postcodes ?? "none", "xlsx": String(xlsx), "html": String(html), "jobs": String(jobs),
             "rate": rates.isEmpty ? "none" : rates.joined(separator: " "),
+            "outputs": chosen.map { chosen in Self.choosable.filter { chosen.contains($0.file) }.map(\.name).joined(separator: ",") }
+                ?? "all",
         ]
     }
 }
