@@ -7,6 +7,14 @@ struct SOAllocCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "soalloc",
         abstract: "Re-derive HEFCE's 2016-17 targeted allocation fields from an individualised file.",
+        usage: """
+            soalloc <file> ... [<options>]
+            soalloc compare <old> <new> [<options>]
+            soalloc explain <file> --row <number> [<options>]
+            soalloc anonymise <file> --out <file> [<options>]
+            soalloc method show
+            soalloc rules
+            """,
         discussion: """
             Reads SO14_F<UKPRN>.ind, re-derives every field of the technical document, \
             reports where HEFCE's values differ, and writes the results to an output directory.
@@ -24,6 +32,7 @@ struct SOAllocCommand: ParsableCommand {
     /// line on standard error and exit status 64, not the usage block that
     /// `--help` prints; `--help` and `--version` print in full.
     static func main() {
+        if let slip = slip(in: Array(CommandLine.arguments.dropFirst())) { usageError(slip) }
         let command: ParsableCommand
         do {
             command = try parseAsRoot()
@@ -32,8 +41,7 @@ struct SOAllocCommand: ParsableCommand {
             let lines = message(for: error).split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
             var line = lines.first { !$0.isEmpty } ?? "the command line is not valid"
             if line.hasPrefix("Error: ") { line.removeFirst("Error: ".count) }
-            printLine("soalloc: error: \(line) (see \(helpCommand) --help)")
-            Foundation.exit(ExitCode.validationFailure.rawValue)
+            usageError(line)
         }
         do {
             var command = command
@@ -48,19 +56,48 @@ struct SOAllocCommand: ParsableCommand {
         Foundation.exit(0)
     }
 
+    /// Prints a usage error as one line, with where to find help, and exits 64.
+    private static func usageError(_ line: String) -> Never {
+        printLine("soalloc: error: \(line) (see \(helpCommand) --help)")
+        Foundation.exit(ExitCode.validationFailure.rawValue)
+    }
+
     /// Prints what `--help` or `--version` asked for on standard output,
     /// checked as the summary is (74 when it cannot be written), and exits.
+    /// The help of `soalloc` itself ends with examples.
     private static func printHelp(for error: Error) -> Never {
         let code = exitCode(for: error)
         guard code == .success else { exit(withError: error) }
+        var text = fullMessage(for: error)
+        if text == helpMessage(for: SOAllocCommand.self) { text += "\n\n" + examples }
         do {
-            try writeStandardOutput(fullMessage(for: error) + "\n", lost: "the help")
+            try writeStandardOutput(text + "\n", lost: "the help")
         } catch let failure as Failure {
             printError(failure)
             Foundation.exit(failure.exitCode)
         } catch {}
         Foundation.exit(code.rawValue)
     }
+
+    /// The examples that end `soalloc --help`: each works as written from the
+    /// repository's root, given the files it names (a test runs each one).
+    static let examples = """
+        EXAMPLES:
+          soalloc TestData/SO14_F10000001.ind
+                                  Run the sample; the outputs go to
+                                  ./soalloc-out/SO14_F10000001/.
+          soalloc SO14_F10001234.ind --method my-method.yaml
+                                  Use your own rates and weights (start from
+                                  soalloc method show > my-method.yaml).
+          soalloc explain SO14_F10001234.ind --row 17
+                                  Why record 17 got each of its values.
+          soalloc compare R13.ind R14.ind
+                                  What changed between two returns, record by
+                                  record, and what it is worth.
+          soalloc anonymise SO14_F10001234.ind --out shareable.ind
+                                  A copy without personal data, with the same
+                                  outcomes.
+        """
 
     /// `soalloc`, or `soalloc <subcommand>` when the command line names one.
     private static var helpCommand: String {
@@ -74,6 +111,7 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Derive, compare and write the outputs for individualised files (the default command).",
+        usage: "soalloc [run] <file> ... [<options>]",
         discussion: """
             With one file, the outputs go to --out (default ./soalloc-out/<file name without extension>/). \
             With several, each provider's go to --out/<UKPRN>/ and the sector's totals to --out/sector/ \
@@ -81,17 +119,17 @@ struct RunCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "The individualised files, SO14_F<UKPRN>.ind.")
+    @Argument(help: ArgumentHelp("The individualised files, SO14_F<UKPRN>.ind.", valueName: "file"))
     var files: [String]
 
-    @Option(name: .shortAndLong, help: "Output directory.")
+    @Option(name: .shortAndLong, help: ArgumentHelp("Output directory.", valueName: "folder"))
     var out: String?
 
     @Flag(help: "Exit with status 1 when any value differs from HEFCE's or a finding of severity error is made.")
     var strict = false
 
-    @Option(help: "How many threads may work at once (default: the number of cores).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: jobsHelp)
+    var jobs: Int?
 
     @Flag(help: "Read files with the same UKPRN as one provider (otherwise that is a usage error).")
     var merge = false
@@ -105,7 +143,10 @@ struct RunCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Write report.html, the report that prints on two A4 pages.")
     var html = true
 
-    @Option(help: "Set an element's rate over the method's, for a quick what-if: --rate retention=321.09 (repeatable).")
+    @Option(
+        help: ArgumentHelp(
+            "Set an element's rate over the method's, for a quick what-if: --rate retention=321.09 (repeatable).",
+            valueName: "element=pounds"))
     var rate: [String] = []
 
     @Option(help: "Write only these outputs, comma-separated (all, derived, differences, cells, summary, workbook, report…).")
@@ -115,10 +156,11 @@ struct RunCommand: ParsableCommand {
 
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("give at least one individualised file") }
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        try validateJobs(jobs)
     }
 
     func run() throws {
+        let jobs = jobs ?? defaultJobs
         let single = files.count == 1 && !merge
         var options = RunOptions(
             input: files.joined(separator: " "),
@@ -161,23 +203,30 @@ struct CompareCommand: ParsableCommand {
     @Argument(help: "The later side: an individualised file or an output folder.")
     var new: String
 
-    @Option(name: .shortAndLong, help: "Output directory.")
+    @Option(name: .shortAndLong, help: ArgumentHelp("Output directory.", valueName: "folder"))
     var out: String?
 
     @Flag(help: "Exit with status 1 when anything changed: a record, a cell or a pound.")
     var strict = false
 
-    @Option(name: .customLong("method-old"), help: "The method file for OLD (a file), over --method.")
+    @Option(
+        name: .customLong("method-old"),
+        help: ArgumentHelp("The method file for OLD (a file), over --method.", valueName: "method.yaml"))
     var methodOld: String?
 
-    @Option(name: .customLong("method-new"), help: "The method file for NEW (a file), over --method.")
+    @Option(
+        name: .customLong("method-new"),
+        help: ArgumentHelp("The method file for NEW (a file), over --method.", valueName: "method.yaml"))
     var methodNew: String?
 
-    @Option(help: "Set an element's rate over the method's for both sides: --rate retention=321.09 (repeatable).")
+    @Option(
+        help: ArgumentHelp(
+            "Set an element's rate over the method's for both sides: --rate retention=321.09 (repeatable).",
+            valueName: "element=pounds"))
     var rate: [String] = []
 
-    @Option(help: "How many threads may work at once (default: the number of cores).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: jobsHelp)
+    var jobs: Int?
 
     @Flag(inversion: .prefixedNo, help: "Write summary.xlsx, the workbook with a \"What changed\" sheet.")
     var xlsx = true
@@ -188,7 +237,7 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup var sideFiles: SideFileOptions
 
     func validate() throws {
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        try validateJobs(jobs)
     }
 
     func run() throws {
@@ -202,7 +251,7 @@ struct CompareCommand: ParsableCommand {
         options.quals = sideFiles.quals
         options.postcodes = sideFiles.postcodes
         options.rates = rate
-        options.jobs = jobs
+        options.jobs = jobs ?? defaultJobs
         try reportingFailures {
             let report = try Compare.execute(options)
             try writeStandardOutput(CompareSummary.text(report), lost: "the summary (the outputs are written)")
@@ -244,22 +293,32 @@ struct ExplainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "explain",
         abstract: "Explain every derived field of some records: the clause that gave each value, and why.",
+        usage: """
+            soalloc explain <file> --row <number> [<options>]
+            soalloc explain <file> --learner <learnrefnumber> [--aim <aimseqnumber>] [<options>]
+            """,
         discussion: "Give --learner (with --aim to pick one aim) or --row."
     )
 
-    @Argument(help: "The individualised file, SO14_F<UKPRN>.ind.")
+    @Argument(help: ArgumentHelp("The individualised file, SO14_F<UKPRN>.ind.", valueName: "file"))
     var file: String
 
-    @Option(help: "Explain every record of the learner with this LEARNREFNUMBER (letters in any case).")
+    @Option(
+        help: ArgumentHelp(
+            "Explain every record of the learner with this LEARNREFNUMBER (letters in any case).",
+            valueName: "learnrefnumber"))
     var learner: String?
 
-    @Option(help: "With --learner: only the record with this AIMSEQNUMBER.")
+    @Option(help: ArgumentHelp("With --learner: only the record with this AIMSEQNUMBER.", valueName: "aimseqnumber"))
     var aim: String?
 
-    @Option(help: "Explain the data record with this 1-based number (as ROW in the outputs).")
+    @Option(
+        help: ArgumentHelp("Explain the data record with this 1-based number (as ROW in the outputs).", valueName: "number"))
     var row: Int?
 
-    @Option(help: "Show only this derived field (repeat for more), for example --field WAPOP.")
+    @Option(
+        help: ArgumentHelp(
+            "Show only this derived field (repeat for more), for example --field WAPOP.", valueName: "derived-field"))
     var field: [String] = []
 
     @Flag(help: "Print JSON for programs instead of text.")
@@ -302,13 +361,18 @@ struct AnonymiseCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "The individualised file, SO14_F<UKPRN>.ind.")
+    @Argument(help: ArgumentHelp("The individualised file, SO14_F<UKPRN>.ind.", valueName: "file"))
     var file: String
 
-    @Option(name: .shortAndLong, help: "The anonymised file to write.")
+    @Option(name: .shortAndLong, help: ArgumentHelp("The anonymised file to write.", valueName: "file"))
     var out: String
 
-    @Option(help: "A file holding the key (64 hexadecimal digits); created with a new key when it does not exist. Without it, the key is random and not kept.")
+    @Option(
+        help: ArgumentHelp(
+            """
+            A file holding the key (64 hexadecimal digits); created with a new key when it does not exist. \
+            Without it, the key is random and not kept.
+            """, valueName: "file"))
     var keyFile: String?
 
     @OptionGroup var sideFiles: SideFileOptions
@@ -392,12 +456,31 @@ func writeStandardOutput(_ text: String, lost: String) throws {
 
 /// The files besides the individualised file that a run or an explanation reads.
 struct SideFileOptions: ParsableArguments {
-    @Option(help: "A method file (YAML) of rates and weights replacing the default; see `soalloc method show`.")
+    @Option(
+        help: ArgumentHelp(
+            "A method file (YAML) of rates and weights replacing the default; see `soalloc method show`.",
+            valueName: "method.yaml"))
     var method: String?
 
-    @Option(help: "A CSV of the learners' qualifications on entry, for SOTARIFF, SOGRADECOMB and SOENTQUAL.")
+    @Option(
+        help: ArgumentHelp(
+            "A CSV of the learners' qualifications on entry, for SOTARIFF, SOGRADECOMB and SOENTQUAL.",
+            valueName: "quals.csv"))
     var quals: String?
 
-    @Option(help: "A CSV of postcodes' quintiles (POSTCODE,POLAR3,ATTAINMENT), for WAQUIN.")
+    @Option(
+        help: ArgumentHelp(
+            "A CSV of postcodes' quintiles (POSTCODE,POLAR3,ATTAINMENT), for WAQUIN.", valueName: "postcodes.csv"))
     var postcodes: String?
+}
+
+/// The help of `--jobs`, whose default, the number of cores, is told once.
+let jobsHelp = ArgumentHelp("How many threads may work at once (default: the number of cores).", valueName: "n")
+
+/// The number of threads when `--jobs` is not given: the number of cores.
+var defaultJobs: Int { ProcessInfo.processInfo.activeProcessorCount }
+
+/// Checks a `--jobs` that was given.
+func validateJobs(_ jobs: Int?) throws {
+    if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
 }

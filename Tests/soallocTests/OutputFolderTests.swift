@@ -254,10 +254,10 @@ struct TerminalTests {
 
     @Test("a usage error is one line with a hint, not the usage block", arguments: [
         ([small, "--frobnicate"], "soalloc: error: Unknown option '--frobnicate' (see soalloc --help)\n"),
-        ([String](), "soalloc: error: Missing expected argument '<files> ...' (see soalloc --help)\n"),
+        ([String](), "soalloc: error: Missing expected argument '<file> ...' (see soalloc --help)\n"),
         ([small, "--jobs", "0"], "soalloc: error: --jobs must be at least 1 (see soalloc --help)\n"),
         (["explain", small], "soalloc: error: give either --learner REF (optionally with --aim SEQ) or --row N (see soalloc explain --help)\n"),
-        (["anonymise", small], "soalloc: error: Missing expected argument '--out <out>' (see soalloc anonymise --help)\n"),
+        (["anonymise", small], "soalloc: error: Missing expected argument '--out <file>' (see soalloc anonymise --help)\n"),
     ])
     func usageError(arguments: [String], expected: String) throws {
         let outcome = try soalloc(arguments)

@@ -56,11 +56,30 @@ public final class RunProgress: @unchecked Sendable {
         let now = DispatchTime.now()
         guard now.uptimeNanoseconds - shown.uptimeNanoseconds >= 250_000_000 else { return }
         shown = now
-        let seconds = max(Double(now.uptimeNanoseconds - started.uptimeNanoseconds) / 1e9, 0.001)
-        let fraction = total > 0 ? min(Double(read) / Double(total), 1) : 0
-        let left = fraction > 0 ? seconds * (1 - fraction) / fraction : 0
-        let rate = Int(Double(records) / seconds)
-        show("\r\u{1B}[K\(Int(fraction * 100))%  \(rate) records/s  about \(Int(left.rounded(.up))) s left")
+        let seconds = Double(now.uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+        show("\r\u{1B}[K" + Self.line(read: read, total: total, records: records, seconds: seconds))
         showing = true
+    }
+
+    /// How long the rate is measured before it is shown.
+    static let measuring = 1.0
+
+    /// The progress line after `seconds`, with `read` of `total` bytes read
+    /// and `records` derived. The rate and the time left are shown only once
+    /// they are known: after a second, with records derived (they are counted
+    /// in batches of 8,192); before that the line holds the percentage, and
+    /// the records when there are some. Never "0 records/s, about 0 s left".
+    static func line(read: Int, total: Int, records: Int, seconds: Double) -> String {
+        let fraction = total > 0 ? min(Double(read) / Double(total), 1) : nil
+        var parts = fraction.map { ["\(Int($0 * 100))%"] } ?? []
+        guard records > 0 else { return parts.joined(separator: "  ") }
+        let rate = seconds >= measuring ? Int(Double(records) / seconds) : 0
+        guard rate > 0 else { return (parts + ["\(Decimal(records).grouped()) records"]).joined(separator: "  ") }
+        parts.append("\(Decimal(rate).grouped()) records/s")
+        if let fraction, fraction > 0, fraction < 1 {
+            let left = seconds * (1 - fraction) / fraction
+            parts.append(left < 1 ? "less than 1 s left" : "about \(Decimal(Int(left.rounded(.up))).grouped()) s left")
+        }
+        return parts.joined(separator: "  ")
     }
 }
