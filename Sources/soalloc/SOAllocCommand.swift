@@ -149,8 +149,11 @@ struct RunCommand: ParsableCommand {
             valueName: "element=pounds"))
     var rate: [String] = []
 
-    @Option(help: "Write only these outputs, comma-separated (all, derived, differences, cells, summary, workbook, report…).")
-    var outputs = "all"
+    @Option(
+        help: ArgumentHelp(
+            "Write only these outputs, comma-separated: derived, differences, cells, summary, workbook, report… (default: all).",
+            valueName: "list"))
+    var outputs: String?
 
     @OptionGroup var sideFiles: SideFileOptions
 
@@ -167,7 +170,7 @@ struct RunCommand: ParsableCommand {
             output: out ?? (single ? RunOptions.defaultOutput(for: files[0]) : RunOptions.defaultManyOutput), strict: strict,
             method: sideFiles.method, quals: sideFiles.quals, postcodes: sideFiles.postcodes, xlsx: xlsx, html: html, jobs: jobs)
         options.rates = rate
-        try reportingFailures { try options.choose(outputs) }
+        if let outputs { try reportingFailures { try options.choose(outputs) } }
         let progress = !quiet && isatty(2) != 0 ? RunProgress { FileHandle.standardError.write(Data($0.utf8)) } : nil
         try reportingFailures {
             if single {
