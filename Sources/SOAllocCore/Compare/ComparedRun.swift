@@ -48,12 +48,7 @@ struct ComparedRun: Sendable {
         var inputRecords = 0
         if let inputs {
             let spill = try RecordSpill(name: "compare-raw")
-            for input in inputs {
-                try RawInput.read(input) { section in
-                    _ = try spill.append(section)
-                    inputRecords += 1
-                }
-            }
+            for input in inputs { inputRecords += try RawInput.read(input, into: spill) }
             try spill.flush()
             raw = spill
         }
@@ -139,19 +134,21 @@ struct ComparedRun: Sendable {
             for (index, slot) in Slot.derived.enumerated() {
                 facts[slot] = Comparison.normalised(record[identifierCount + index], as: slot)
             }
-            var fte: Int64?
-            var section: UnsafeRawBufferPointer?
-            if let raw {
-                guard rawAt < raw.size else {
-                    throw Failure.data(DataError(Location(file: path), "has more records than its input"))
-                }
-                let length = Int(try raw.read(at: rawAt, count: 4).loadUnaligned(as: UInt32.self))
-                let bytes = try raw.read(at: rawAt + 4, count: length)
-                fte = bytes.loadUnaligned(as: Int64.self)
-                section = UnsafeRawBufferPointer(rebasing: bytes[8...])
-                rawAt += 4 + length
+            var identifiers = SideRecords.Identifiers(repeating: UnsafeBufferPointer(start: nil, count: 0))
+            for index in identifiers.indices { identifiers[index] = record[index] }
+            guard let raw else {
+                try records.add(identifiers, facts: facts, fte: nil, raw: .none)
+                return
             }
-            try records.add(identifiers: (0..<identifierCount).map { record[$0] }, facts: facts, fte: fte, raw: section)
+            guard rawAt < raw.size else {
+                throw Failure.data(DataError(Location(file: path), "has more records than its input"))
+            }
+            let length = Int(try raw.read(at: rawAt, count: 4).loadUnaligned(as: UInt32.self))
+            let bytes = try raw.read(at: rawAt + 4, count: length)
+            rawAt += 4 + length
+            try records.add(
+                identifiers, facts: facts, fte: bytes.loadUnaligned(as: Int64.self),
+                raw: .encoded(UnsafeRawBufferPointer(rebasing: bytes[8...])))
         }
     }
 
@@ -188,26 +185,32 @@ struct ComparedRun: Sendable {
 }
 
 /// The raw records of an individualised file, each one's HEFESFTE and its
-/// input columns' text, encoded as a length (UInt32), the FTE (Int64) and the
-/// raw section of `StoredRecord`.
+/// input columns' text: a length (UInt32), the FTE (Int64) and the raw
+/// section of `StoredRecord`, appended to a spill.
 enum RawInput {
-    static func read(_ path: String, _ body: ([UInt8]) throws -> Void) throws {
+    /// Appends each record of `path` to `spill`, and returns how many there are.
+    static func read(_ path: String, into spill: RecordSpill) throws -> Int {
+        var count = 0
         try RecordStream.reading(path) { stream in
             var columns = RawColumns()
-            var section: [UInt8] = []
             try stream.forEach(
                 layout: { layout, _ in columns = RawColumns(layout) },
                 record: { record, _, _ in
-                    columns.encode(record, into: &section)
-                    try body(section)
+                    let size = columns.sectionSize(record)
+                    var (_, writer) = try spill.reserve(4 + 8 + size)
+                    writer.put(UInt32(8 + size))
+                    writer.put(columns.fte(record))
+                    columns.writeSection(record, to: &writer)
+                    count += 1
                 })
         }
+        return count
     }
 }
 
-/// Where a layout has the input columns a comparison keeps, and the encoding
-/// of a record's: a length (UInt32), its FTE (Int64) and each column's text
-/// in `Column` order (`StoredRecord`'s raw section).
+/// Where a layout has the input columns a comparison keeps: each column's
+/// text, in `Column` order (empty when the file has none), as the raw section
+/// of `StoredRecord`; and HEFESFTE.
 struct RawColumns {
     private var positions: [Int?] = []
     private var ftePosition: Int?
@@ -224,16 +227,16 @@ struct RawColumns {
         ftePosition.map { FieldParsing.fte(record[$0]).value } ?? 0
     }
 
-    func encode(_ record: RawRecord, into section: inout [UInt8]) {
-        section.removeAll(keepingCapacity: true)
-        StoredRecord.Encoder.put(UInt32(0), into: &section)
-        StoredRecord.Encoder.put(fte(record), into: &section)
+    /// The bytes of the record's raw section.
+    func sectionSize(_ record: RawRecord) -> Int {
+        var size = 0
+        for position in positions { size += 4 + (position.map { record[$0].count } ?? 0) }
+        return size
+    }
+
+    func writeSection(_ record: RawRecord, to writer: inout ByteWriter) {
         for position in positions {
-            let bytes = position.map { record[$0] } ?? UnsafeBufferPointer(start: nil, count: 0)
-            StoredRecord.Encoder.text(UnsafeRawBufferPointer(bytes), into: &section)
-        }
-        withUnsafeBytes(of: UInt32(section.count - 4).littleEndian) { length in
-            section.withUnsafeMutableBytes { $0.copyMemory(from: length) }
+            writer.text(UnsafeRawBufferPointer(position.map { record[$0] } ?? UnsafeBufferPointer(start: nil, count: 0)))
         }
     }
 }

@@ -49,43 +49,66 @@ final class SideRecords: @unchecked Sendable {
     /// Each cell's headcount and FTE (in millionths of a percentage point), counted from the records.
     private(set) var headcount = Array(repeating: 0, count: Cell.all.count)
     private(set) var millionths = Array(repeating: Int64(0), count: Cell.all.count)
-    private var encoder = StoredRecord.Encoder()
 
     init(knowsInputs: Bool) throws {
         self.knowsInputs = knowsInputs
         file = try RecordSpill(name: "compare-records")
     }
 
-    /// Adds the next record: `identifiers` as `derived.csv` writes them,
-    /// `facts` holding its derived values, and its FTE and raw columns (the
-    /// encoded `raw` section of `StoredRecord.Encoder`) when known.
-    func add<Raw: Collection<UInt8>>(
-        identifiers: [UnsafeBufferPointer<UInt8>], facts: borrowing Facts, fte: Int64?, raw: Raw?
-    ) throws {
+    /// UKPRN, LEARNREFNUMBER, AIMSEQNUMBER and STUBID, as `derived.csv` writes them.
+    typealias Identifiers = InlineArray<4, UnsafeBufferPointer<UInt8>>
+
+    /// A record's raw columns: none, a record read by a layout, or a section `RawColumns` encoded.
+    enum Raw {
+        case none
+        case record(RawRecord, RawColumns)
+        case encoded(UnsafeRawBufferPointer)
+    }
+
+    /// Adds the next record: its identifiers, `facts` holding its derived
+    /// values, and its FTE and raw columns when known.
+    func add(_ identifiers: Identifiers, facts: borrowing Facts, fte: Int64?, raw: Raw) throws {
         count += 1
         var cells = InlineArray<8, Int16>(repeating: -1)
-        for (index, place) in CellPlace.all.enumerated() {
-            guard let cell = place.cell(facts) else { continue }
+        for index in CellPlace.all.indices {
+            guard let cell = CellPlace.all[index].cell(facts) else { continue }
             cells[index] = Int16(cell)
             headcount[cell] += 1
             millionths[cell] += fte ?? 0
         }
-        let bytes = encoder.encode(
-            row: count, identifiers: identifiers, facts: facts, cells: cells, fte: fte, raw: raw)
-        let offset = try file.append(bytes)
+        var length = StoredRecord.identifiersAt
+        for index in identifiers.indices { length += 4 + identifiers[index].count }
+        switch raw {
+        case .none: break
+        case .record(let record, let columns): length += columns.sectionSize(record)
+        case .encoded(let bytes): length += bytes.count
+        }
+        var (offset, writer) = try file.reserve(length)
+        writer.put(UInt32(truncatingIfNeeded: count))
+        writer.put(UInt8(fte == nil ? 0 : 1))
+        writer.put(fte ?? 0)
+        for index in CellPlace.all.indices { writer.put(cells[index]) }
+        for index in 0..<Facts.ruleCount { writer.put(facts.values[Slot.firstDerived &+ index]) }
+        for index in identifiers.indices { writer.text(UnsafeRawBufferPointer(identifiers[index])) }
+        switch raw {
+        case .none: break
+        case .record(let record, let columns): columns.writeSection(record, to: &writer)
+        case .encoded(let bytes): writer.bytes(bytes)
+        }
         try keys.append(
             KeyEntry(
                 key: Self.fingerprint(identifiers), stubid: identifiers[3].isEmpty ? 0 : StubidLedger.fingerprint(identifiers[3]),
-                row: UInt32(truncatingIfNeeded: count), length: UInt32(bytes.count), offset: UInt64(offset)))
+                row: UInt32(truncatingIfNeeded: count), length: UInt32(length), offset: UInt64(offset)))
     }
 
     /// Writes what is pending: call once the last record is added.
     func finish() throws { try file.flush() }
 
-    static func fingerprint(_ identifiers: [UnsafeBufferPointer<UInt8>]) -> Fingerprint {
+    static func fingerprint(_ identifiers: Identifiers) -> Fingerprint {
         var high: UInt64 = 0x6a09_e667_f3bc_c908
         var low: UInt64 = 0xbb67_ae85_84ca_a73b
-        for identifier in identifiers.prefix(3) {
+        for index in 0..<3 {
+            let identifier = identifiers[index]
             high = StubidLedger.hash(identifier, seed: high ^ UInt64(identifier.count))
             low = StubidLedger.hash(identifier, seed: low &+ UInt64(identifier.count) &* 0x9e37_79b9_7f4a_7c15)
         }
@@ -94,7 +117,7 @@ final class SideRecords: @unchecked Sendable {
 }
 
 /// A record of one side as stored: its row, FTE, cells, derived values,
-/// identifiers and raw columns, read in place from the bytes `Encoder` wrote.
+/// identifiers and raw columns, read in place from the bytes `SideRecords` wrote.
 ///
 /// Layout: row (UInt32), whether the FTE and raw columns are known (UInt8),
 /// FTE (Int64), each place's cell (Int16, -1 for none), each derived value
@@ -102,10 +125,21 @@ final class SideRecords: @unchecked Sendable {
 /// each as a length (UInt32) and its bytes.
 struct StoredRecord {
     let bytes: UnsafeRawBufferPointer
+    /// Where the key's texts end, where STUBID's ends (the raw columns start).
+    private let keyEnd: Int
+    private let identifiersEnd: Int
 
     private static let cellsAt = 4 + 1 + 8
     private static let valuesAt = cellsAt + 2 * CellPlace.all.count
-    private static let identifiersAt = valuesAt + 8 * Facts.ruleCount
+    static let identifiersAt = valuesAt + 8 * Facts.ruleCount
+
+    init(bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+        var at = Self.identifiersAt
+        for _ in 0..<3 { at += 4 + Int(bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
+        keyEnd = at
+        identifiersEnd = at + 4 + Int(bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self))
+    }
 
     var row: Int { Int(bytes.loadUnaligned(as: UInt32.self)) }
     var knowsInputs: Bool { bytes[4] != 0 }
@@ -122,97 +156,100 @@ struct StoredRecord {
         memcmp(bytes.baseAddress! + Self.valuesAt, other.bytes.baseAddress! + Self.valuesAt, 8 * Facts.ruleCount) == 0
     }
 
-    /// The texts after the fixed part: the identifiers, then the raw columns.
-    private func texts() -> [UnsafeRawBufferPointer] {
-        var texts: [UnsafeRawBufferPointer] = []
-        var at = Self.identifiersAt
-        while at < bytes.count {
+    /// Whether the key (the first three identifiers, each with its length) is that of `other`.
+    func sameKey(_ other: StoredRecord) -> Bool {
+        bytes[Self.identifiersAt..<keyEnd].elementsEqual(other.bytes[Self.identifiersAt..<other.keyEnd])
+    }
+
+    /// The texts of `bytes[from..<to]`, each a length (UInt32) and its bytes.
+    private func texts(from start: Int, to end: Int) -> [String] {
+        var texts: [String] = []
+        var at = start
+        while at < end {
             let length = Int(bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self))
-            texts.append(UnsafeRawBufferPointer(rebasing: bytes[at + 4..<at + 4 + length]))
+            texts.append(String(decoding: bytes[at + 4..<at + 4 + length], as: UTF8.self))
             at += 4 + length
         }
         return texts
     }
 
     /// UKPRN, LEARNREFNUMBER, AIMSEQNUMBER and STUBID, as `derived.csv` writes them.
-    var identifiers: [String] { texts().prefix(4).map { String(decoding: $0, as: UTF8.self) } }
+    var identifiers: [String] { texts(from: Self.identifiersAt, to: identifiersEnd) }
 
-    /// Whether the key (the first three identifiers) is that of `other`.
-    func sameKey(_ other: StoredRecord) -> Bool {
-        zip(texts().prefix(3), other.texts().prefix(3)).allSatisfy { $0.elementsEqual($1) }
-    }
-
-    /// The raw columns' bytes, from the end of the identifiers, or nil when not known.
+    /// The raw columns' bytes, or nil when not known.
     var rawBytes: UnsafeRawBufferPointer? {
-        guard knowsInputs else { return nil }
-        var at = Self.identifiersAt
-        for _ in 0..<4 { at += 4 + Int(bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
-        return UnsafeRawBufferPointer(rebasing: bytes[at...])
+        knowsInputs ? UnsafeRawBufferPointer(rebasing: bytes[identifiersEnd...]) : nil
     }
 
     /// Each input column's raw text, in `Column` order, or nil when not known.
-    var raw: [String]? { knowsInputs ? texts().dropFirst(4).map { String(decoding: $0, as: UTF8.self) } : nil }
+    var raw: [String]? { knowsInputs ? texts(from: identifiersEnd, to: bytes.count) : nil }
+}
 
-    /// Encodes records into one reused buffer.
-    struct Encoder {
-        private var buffer: [UInt8] = []
+/// Writes bytes in place, little-endian, from where it starts.
+struct ByteWriter {
+    private(set) var at: UnsafeMutableRawPointer
 
-        mutating func encode<Raw: Collection<UInt8>>(
-            row: Int, identifiers: [UnsafeBufferPointer<UInt8>], facts: borrowing Facts, cells: InlineArray<8, Int16>,
-            fte: Int64?, raw: Raw?
-        ) -> [UInt8] {
-            buffer.removeAll(keepingCapacity: true)
-            Self.put(UInt32(truncatingIfNeeded: row), into: &buffer)
-            buffer.append(fte == nil ? 0 : 1)
-            Self.put(fte ?? 0, into: &buffer)
-            for index in CellPlace.all.indices { Self.put(cells[index], into: &buffer) }
-            for index in 0..<Facts.ruleCount { Self.put(facts.values[Slot.firstDerived + index], into: &buffer) }
-            for identifier in identifiers { Self.text(UnsafeRawBufferPointer(identifier), into: &buffer) }
-            if let raw { buffer.append(contentsOf: raw) }
-            return buffer
-        }
+    @inline(__always)
+    mutating func put<T: FixedWidthInteger>(_ value: T) {
+        at.storeBytes(of: value.littleEndian, as: T.self)
+        at += MemoryLayout<T>.size
+    }
 
-        /// Appends one text: its length, then its bytes.
-        static func text(_ bytes: UnsafeRawBufferPointer, into buffer: inout [UInt8]) {
-            put(UInt32(truncatingIfNeeded: bytes.count), into: &buffer)
-            buffer.append(contentsOf: bytes)
-        }
+    /// One text: its length (UInt32), then its bytes.
+    @inline(__always)
+    mutating func text(_ bytes: UnsafeRawBufferPointer) {
+        put(UInt32(truncatingIfNeeded: bytes.count))
+        self.bytes(bytes)
+    }
 
-        static func put<T: FixedWidthInteger>(_ value: T, into buffer: inout [UInt8]) {
-            withUnsafeBytes(of: value.littleEndian) { buffer.append(contentsOf: $0) }
-        }
+    @inline(__always)
+    mutating func bytes(_ bytes: UnsafeRawBufferPointer) {
+        if let base = bytes.baseAddress { at.copyMemory(from: base, byteCount: bytes.count) }
+        at += bytes.count
     }
 }
 
 /// An append-only temporary file of records, read back by where each starts.
 final class RecordSpill {
     private let descriptor: Int32
-    private var pending: [UInt8] = []
+    private var pending: UnsafeMutableRawPointer
+    private var capacity = 1 << 20
+    private var pendingCount = 0
     /// The bytes appended so far.
     private(set) var size = 0
 
     init(name: String) throws {
         descriptor = try TemporaryFiles.anonymous(name)
-        pending.reserveCapacity(1 << 20)
+        pending = .allocate(byteCount: capacity, alignment: 16)
     }
 
-    deinit { close(descriptor) }
+    deinit {
+        pending.deallocate()
+        close(descriptor)
+    }
 
-    /// Appends `bytes`, and returns where they start.
-    func append(_ bytes: [UInt8]) throws -> Int {
+    /// Makes room for a record of `count` bytes, and returns where it starts
+    /// and a writer into it, which must write exactly `count` bytes.
+    func reserve(_ count: Int) throws -> (offset: Int, writer: ByteWriter) {
+        if pendingCount + count > capacity {
+            try flush()
+            if count > capacity {
+                pending.deallocate()
+                capacity = count
+                pending = .allocate(byteCount: capacity, alignment: 16)
+            }
+        }
         let offset = size
-        pending += bytes
-        size += bytes.count
-        if pending.count >= 1 << 20 { try flush() }
-        return offset
+        let writer = ByteWriter(at: pending + pendingCount)
+        pendingCount += count
+        size += count
+        return (offset, writer)
     }
 
     /// Writes what is pending: call once the last record is appended.
     func flush() throws {
-        try pending.withUnsafeBytes {
-            try TemporaryFiles.write(descriptor, $0.baseAddress!, count: $0.count, at: size - $0.count)
-        }
-        pending.removeAll(keepingCapacity: true)
+        try TemporaryFiles.write(descriptor, pending, count: pendingCount, at: size - pendingCount)
+        pendingCount = 0
     }
 
     /// Reads records back, through a window that moves on as reads go forward.
@@ -271,7 +308,6 @@ final class SideCollector: RecordObserver {
     let records: SideRecords
     private var identifierPositions: [Int] = []
     private var columns = RawColumns()
-    private var section: [UInt8] = []
 
     init() throws { records = try SideRecords(knowsInputs: true) }
 
@@ -281,28 +317,29 @@ final class SideCollector: RecordObserver {
     }
 
     func observe(_ record: RawRecord, _ facts: borrowing Facts) throws {
-        columns.encode(record, into: &section)
-        let identifiers = identifierPositions.map { record[$0] }
-        let rewritten = identifiers.map(CSVOutput.rewritten)
-        guard rewritten.contains(where: { $0 != nil }) else {
-            try add(identifiers, facts)
+        var identifiers = SideRecords.Identifiers(repeating: UnsafeBufferPointer(start: nil, count: 0))
+        var rewritten = false
+        for index in identifiers.indices {
+            identifiers[index] = record[identifierPositions[index]]
+            rewritten = rewritten || CSVOutput.rewritten(identifiers[index]) != nil
+        }
+        guard rewritten else {
+            try records.add(identifiers, facts: facts, fte: columns.fte(record), raw: .record(record, columns))
             return
         }
         // The identifiers as derived.csv writes them, as an output folder's side reads them.
         var texts: [UInt8] = []
         var ends: [Int] = []
-        for (bytes, text) in zip(identifiers, rewritten) {
-            if let text { texts += text.utf8 } else { texts += bytes }
+        for index in identifiers.indices {
+            if let text = CSVOutput.rewritten(identifiers[index]) { texts += text.utf8 } else { texts += identifiers[index] }
             ends.append(texts.count)
         }
         let all = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: texts.count)
         defer { all.deallocate() }
         _ = all.initialize(from: texts)
-        try add(ends.indices.map { UnsafeBufferPointer(rebasing: all[($0 == 0 ? 0 : ends[$0 - 1])..<ends[$0]]) }, facts)
-    }
-
-    private func add(_ identifiers: [UnsafeBufferPointer<UInt8>], _ facts: borrowing Facts) throws {
-        let fte = section.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 4, as: Int64.self) }
-        try records.add(identifiers: identifiers, facts: facts, fte: fte, raw: section[12...])
+        for index in identifiers.indices {
+            identifiers[index] = UnsafeBufferPointer(rebasing: all[(index == 0 ? 0 : ends[index - 1])..<ends[index]])
+        }
+        try records.add(identifiers, facts: facts, fte: columns.fte(record), raw: .record(record, columns))
     }
 }

@@ -34,7 +34,9 @@ struct RecordJoinTests {
                 return UnsafeBufferPointer(buffer)
             }
             defer { buffers.forEach { $0.deallocate() } }
-            try records.add(identifiers: buffers, facts: facts, fte: nil, raw: nil as [UInt8]?)
+            var identifiers = SideRecords.Identifiers(repeating: UnsafeBufferPointer(start: nil, count: 0))
+            for index in identifiers.indices { identifiers[index] = buffers[index] }
+            try records.add(identifiers, facts: facts, fte: nil, raw: .none)
         }
         try records.finish()
         return records
