@@ -411,11 +411,12 @@ enum Workbook {
                 for column in 0..<record.count {
                     // As the CSV holds it, guard against formulas included: a
                     // text cell, never a formula, and the same as the CSV.
-                    let text = record.text(column)
-                    if column == 0, let row = Int(text) {
+                    let bytes = record[column]
+                    let row = column == 0 ? FieldParsing.numericCode(bytes) : Value.missing
+                    if Value.isKnown(row) {
                         sheet.number(line, 0, Decimal(row), book.row)
                     } else {
-                        sheet.text(line, column, text)
+                        sheet.text(line, column, bytes)
                     }
                 }
             }
@@ -500,10 +501,14 @@ final class Book {
     let row: UnsafeMutablePointer<lxw_format>
     /// Input cells: a fill colour, and unlocked in a protected sheet.
     private let inputs: [Input: UnsafeMutablePointer<lxw_format>]
+    /// Room for one cell's text and its NUL, for text written from bytes.
+    let scratch = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: Sheet.longestText + 1)
 
     enum Input: CaseIterable {
         case rate, money, number
     }
+
+    deinit { scratch.deallocate() }
 
     init(_ workbook: UnsafeMutablePointer<lxw_workbook>) {
         self.workbook = workbook
@@ -588,6 +593,21 @@ struct Sheet {
             value = String(value[..<cut]) + "…"
         }
         book.record(worksheet_write_string(sheet, lxw_row_t(row), lxw_col_t(column), value, format))
+    }
+
+    /// Writes text held as UTF-8 bytes: printable ASCII straight from the
+    /// bytes, anything else as `text(_:_:_:_:)` writes it.
+    func text(_ row: Int, _ column: Int, _ bytes: UnsafeBufferPointer<UInt8>) {
+        guard bytes.count < book.scratch.count, bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else {
+            text(row, column, String(decoding: bytes, as: UTF8.self))
+            return
+        }
+        let scratch = book.scratch
+        _ = UnsafeMutableBufferPointer(rebasing: scratch[0..<bytes.count]).initialize(from: bytes)
+        scratch[bytes.count] = 0
+        book.record(
+            worksheet_write_string(
+                sheet, lxw_row_t(row), lxw_col_t(column), UnsafeRawPointer(scratch.baseAddress!).assumingMemoryBound(to: CChar.self), nil))
     }
 
     func number(_ row: Int, _ column: Int, _ value: Decimal, _ format: UnsafeMutablePointer<lxw_format>?) {
