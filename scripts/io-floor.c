@@ -3,11 +3,12 @@
  * in strict mode (1 MiB reads, counting records and fields), then writes the
  * bytes a soalloc run wrote for that file (copied, before the clock starts,
  * from the run's output folder) into a fresh folder, 256 KiB at a time, and
- * computes each file's SHA-256, as soalloc does for run.json. It prints the
- * seconds from the first read to the last write, and the bytes read and
- * written.
+ * computes each file's SHA-256, as soalloc does for run.json; with --fsync it
+ * syncs each file to disk before closing it, as soalloc does before moving its
+ * outputs into place. It prints the seconds from the first read to the last
+ * write, the bytes read and written, and the records read.
  *
- *     io-floor INPUT RUN-FOLDER FRESH-FOLDER
+ *     io-floor INPUT RUN-FOLDER FRESH-FOLDER [--fsync]
  */
 #include <csv.h>
 #include <dirent.h>
@@ -65,7 +66,8 @@ static int load(const char *folder, struct output **outputs, size_t *count) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 4) { fprintf(stderr, "usage: io-floor INPUT RUN-FOLDER FRESH-FOLDER\n"); return 64; }
+    int sync = argc == 5 && strcmp(argv[4], "--fsync") == 0;
+    if (argc != 4 && !sync) { fprintf(stderr, "usage: io-floor INPUT RUN-FOLDER FRESH-FOLDER [--fsync]\n"); return 64; }
     struct output *outputs;
     size_t count;
     int status = load(argv[2], &outputs, &count);
@@ -109,6 +111,7 @@ int main(int argc, char **argv) {
         unsigned char digest[32];
         EVP_DigestFinal_ex(hash, digest, NULL);
         EVP_MD_CTX_free(hash);
+        if (sync && fsync(out) != 0) { perror(path); return 74; }
         close(out);
         written += outputs[index].size;
     }
