@@ -31,7 +31,7 @@ final class SideRecords: @unchecked Sendable {
     /// AIMSEQNUMBER as `derived.csv` writes them): two 64-bit hashes of its
     /// bytes. Two different keys among ten million records share one with a
     /// chance of about one in 10^24; a pair whose keys differ on reading is
-    /// reported, never written (`RecordJoin`).
+    /// refused, never written (`Compare.write`).
     struct Fingerprint: Comparable {
         var high: UInt64
         var low: UInt64
@@ -51,6 +51,7 @@ final class SideRecords: @unchecked Sendable {
     private(set) var millionths = Array(repeating: Int64(0), count: Cell.all.count)
 
     init(knowsInputs: Bool) throws {
+        precondition(CellPlace.all.count <= 8, "a stored record has room for 8 cell places")
         self.knowsInputs = knowsInputs
         file = try RecordSpill(name: "compare-records")
     }
