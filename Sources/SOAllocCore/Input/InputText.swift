@@ -320,9 +320,12 @@ struct InputText {
         }
         if undecided, let found = EncodingTally.firstNonASCII(chunk, count: count) {
             undecided = false
-            var tally = try wholeText() ?? EncodingTally()
-            if tally.characters == 0 && tally.strays == 0 {
+            var tally: EncodingTally
+            if let whole = try wholeText() {
+                tally = whole
+            } else {
                 // A pipe: what this chunk holds decides.
+                tally = EncodingTally()
                 _ = tally.add(chunk + found, count: count - found, final: true)
             }
             if tally.encoding == .windows1252 { useWindows1252(guessed: true) }
