@@ -220,6 +220,21 @@ struct ExcelInputTests {
         let wrong = try soalloc([semicolon.path, "--out", scratch.url.appendingPathComponent("wrong").path, "--delimiter", ","])
         #expect(wrong.status == 65)
         #expect(wrong.standardError.contains("found 1 field starting with 'UKPRN;LEARNREFNUMBER;"))
+        // A file without a header row is read with commas (R1): the error names the option that reads it.
+        let positional = scratch.url.appendingPathComponent("positional.csv")
+        _ = try python(
+            ["-", repository.appendingPathComponent("TestData/SO14_F10000002.ind").path, positional.path],
+            input: """
+                import csv, sys
+                rows = list(csv.reader(open(sys.argv[1], newline="")))
+                csv.writer(open(sys.argv[2], "w", newline=""), delimiter=";", lineterminator="\\r\\n").writerows(rows)
+                """)
+        let headerless = try soalloc([positional.path, "--out", scratch.url.appendingPathComponent("headerless").path])
+        #expect(headerless.status == 65)
+        #expect(headerless.standardError.hasSuffix("; if its fields are separated by semicolons, give --delimiter semicolon\n"))
+        let (semicolons, _) = try run(positional, ["--delimiter", "semicolon"], in: scratch)
+        let (commas, _) = try run(repository.appendingPathComponent("TestData/SO14_F10000002.ind"), in: scratch)
+        try expectSameOutputs(semicolons, commas, "positional")
         // A delimiter soalloc does not know is a usage error.
         let usage = try soalloc([semicolon.path, "--delimiter", "pipe"])
         #expect(usage.status == 64)
