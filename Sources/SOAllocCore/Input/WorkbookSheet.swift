@@ -243,6 +243,8 @@ struct SharedStrings {
             case .end:
                 if stream.named("si") {
                     inItem = false
+                    let start = ends.last ?? 0
+                    if let plain = ExcelValue.unescaped(bytes[start...]) { bytes.replaceSubrange(start..., with: plain) }
                     ends.append(bytes.count)
                 } else if stream.named("rPh") {
                     phonetic -= 1
@@ -363,6 +365,38 @@ enum ExcelValue {
             if written.hasSuffix(".") { written.removeLast() }
         }
         return written
+    }
+
+    /// Text with Excel's escapes of characters XML cannot hold (`_x000D_` for
+    /// a CR, `_x005F_` for an underscore) replaced by the characters; nil when
+    /// it has none.
+    static func unescaped(_ text: ArraySlice<UInt8>) -> [UInt8]? {
+        guard text.count >= 7, text.contains(0x5F) else { return nil }
+        var result: [UInt8] = []
+        var index = text.startIndex
+        var changed = false
+        func hex(_ byte: UInt8) -> UInt32? {
+            switch byte {
+            case 0x30...0x39: UInt32(byte - 0x30)
+            case 0x41...0x46: UInt32(byte - 0x37)
+            case 0x61...0x66: UInt32(byte - 0x57)
+            default: nil
+            }
+        }
+        while index < text.endIndex {
+            if text[index] == 0x5F, index + 6 < text.endIndex, text[index + 1] == 0x78, text[index + 6] == 0x5F,
+                let a = hex(text[index + 2]), let b = hex(text[index + 3]), let c = hex(text[index + 4]),
+                let d = hex(text[index + 5]), let scalar = Unicode.Scalar(a << 12 | b << 8 | c << 4 | d)
+            {
+                result.append(contentsOf: String(Character(scalar)).utf8)
+                index += 7
+                changed = true
+            } else {
+                result.append(text[index])
+                index += 1
+            }
+        }
+        return changed ? result : nil
     }
 
     /// An ISO 8601 date cell (`t="d"`) as `dd/mm/yyyy`; nil when it is not one.
@@ -569,7 +603,10 @@ private struct SheetReading {
                 }
                 return ExcelValue.date(serial: serial, date1904: date1904) ?? ExcelValue.general(value)
             }
-        case .inline, .string, .error: shown = nil
+        case .inline, .string:
+            if let plain = ExcelValue.unescaped(text[...]) { text = plain }
+            shown = nil
+        case .error: shown = nil
         }
         if var shown {
             try shown.withUTF8 { try place($0, at: cellColumn, &assembly) }

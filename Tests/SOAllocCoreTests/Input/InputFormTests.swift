@@ -190,6 +190,13 @@ struct InputFormTests {
         #expect(general("text") == nil)
     }
 
+    @Test("Excel's escapes in text (_x000D_) become the characters; other underscores stay")
+    func escapes() {
+        #expect(ExcelValue.unescaped(Array("a_x000D_b_x005F_x0041_".utf8)[...]) == Array("a\rb_x0041_".utf8))
+        #expect(ExcelValue.unescaped(Array("UG_FULLTIME".utf8)[...]) == nil)
+        #expect(ExcelValue.unescaped(Array("_xZZZZ_".utf8)[...]) == nil)
+    }
+
     @Test("a number format shows a date when it names a day or a year outside quotes, escapes and brackets")
     func dateFormats() {
         #expect(DateStyles.isDate(code: "dd/mm/yyyy"))
