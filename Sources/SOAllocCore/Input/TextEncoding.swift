@@ -125,27 +125,7 @@ struct UTF16Decoder {
                 ? UInt32(byte(index)) << 8 | UInt32(byte(index + 1))
                 : UInt32(byte(index + 1)) << 8 | UInt32(byte(index))
         }
-        func put(_ scalar: UInt32) {
-            if scalar < 0x80 {
-                output[used] = UInt8(scalar)
-                used += 1
-            } else if scalar < 0x800 {
-                output[used] = UInt8(0xC0 | scalar >> 6)
-                output[used + 1] = UInt8(0x80 | scalar & 0x3F)
-                used += 2
-            } else if scalar < 0x10000 {
-                output[used] = UInt8(0xE0 | scalar >> 12)
-                output[used + 1] = UInt8(0x80 | scalar >> 6 & 0x3F)
-                output[used + 2] = UInt8(0x80 | scalar & 0x3F)
-                used += 3
-            } else {
-                output[used] = UInt8(0xF0 | scalar >> 18)
-                output[used + 1] = UInt8(0x80 | scalar >> 12 & 0x3F)
-                output[used + 2] = UInt8(0x80 | scalar >> 6 & 0x3F)
-                output[used + 3] = UInt8(0x80 | scalar & 0x3F)
-                used += 4
-            }
-        }
+        func put(_ scalar: UInt32) { UTF8Output.put(scalar, into: output, at: &used) }
         var index = 0
         while index + 1 < total {
             let first = unit(index)
@@ -287,18 +267,35 @@ struct Windows1252Decoder {
                 used &+= 1
                 continue
             }
-            let scalar = byte < 0xA0 ? Self.high[Int(byte) - 0x80] : UInt32(byte)
-            if scalar < 0x800 {
-                output[used] = UInt8(0xC0 | scalar >> 6)
-                output[used + 1] = UInt8(0x80 | scalar & 0x3F)
-                used &+= 2
-            } else {
-                output[used] = UInt8(0xE0 | scalar >> 12)
-                output[used + 1] = UInt8(0x80 | scalar >> 6 & 0x3F)
-                output[used + 2] = UInt8(0x80 | scalar & 0x3F)
-                used &+= 3
-            }
+            UTF8Output.put(byte < 0xA0 ? Self.high[Int(byte) - 0x80] : UInt32(byte), into: output, at: &used)
         }
         return used
+    }
+}
+
+/// Writes Unicode scalars as UTF-8, for the decoders.
+enum UTF8Output {
+    /// Writes `scalar` at `output[used]` (one to four bytes) and moves `used` past it.
+    @inline(__always)
+    static func put(_ scalar: UInt32, into output: UnsafeMutablePointer<UInt8>, at used: inout Int) {
+        if scalar < 0x80 {
+            output[used] = UInt8(scalar)
+            used += 1
+        } else if scalar < 0x800 {
+            output[used] = UInt8(0xC0 | scalar >> 6)
+            output[used + 1] = UInt8(0x80 | scalar & 0x3F)
+            used += 2
+        } else if scalar < 0x10000 {
+            output[used] = UInt8(0xE0 | scalar >> 12)
+            output[used + 1] = UInt8(0x80 | scalar >> 6 & 0x3F)
+            output[used + 2] = UInt8(0x80 | scalar & 0x3F)
+            used += 3
+        } else {
+            output[used] = UInt8(0xF0 | scalar >> 18)
+            output[used + 1] = UInt8(0x80 | scalar >> 12 & 0x3F)
+            output[used + 2] = UInt8(0x80 | scalar >> 6 & 0x3F)
+            output[used + 3] = UInt8(0x80 | scalar & 0x3F)
+            used += 4
+        }
     }
 }
