@@ -155,10 +155,14 @@ struct RunCommand: ParsableCommand {
             valueName: "list"))
     var outputs: String?
 
-    @Option(help: "The files' field delimiter: comma, semicolon or tab (default: found from the header row).")
+    @Option(
+        help: ArgumentHelp(
+            "The files' field delimiter (default: found from the header row).", valueName: "separator"))
     var delimiter: Delimiter?
 
-    @Option(help: "The files' text encoding: utf-8, windows-1252 or utf-16 (default: found from the bytes).")
+    @Option(
+        help: ArgumentHelp(
+            "The files' text encoding (default: found from the bytes).", valueName: "charset"))
     var encoding: EncodingChoice?
 
     @OptionGroup var sideFiles: SideFileOptions
