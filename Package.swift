@@ -24,6 +24,24 @@ let package = Package(
             path: "Sources/CXLSXWriter",
             providers: [.apt(["libxlsxwriter-dev"])]
         ),
+        .systemLibrary(
+            name: "CZip",
+            path: "Sources/CZip",
+            pkgConfig: "libzip",
+            providers: [.apt(["libzip-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibXML2",
+            path: "Sources/CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         // The technical document's rules as data: values, slots, conditions,
         // rules, the derivation program and the explainer. No I/O.
         .target(name: "SOAllocRules"),
@@ -34,6 +52,9 @@ let package = Package(
                 "SOAllocRules",
                 "CLibCSV",
                 "CXLSXWriter",
+                "CZip",
+                "CLibXML2",
+                "CZlib",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

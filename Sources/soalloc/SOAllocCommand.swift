@@ -155,6 +155,16 @@ struct RunCommand: ParsableCommand {
             valueName: "list"))
     var outputs: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "The files' field delimiter (default: found from the header row).", valueName: "separator"))
+    var delimiter: Delimiter?
+
+    @Option(
+        help: ArgumentHelp(
+            "The files' text encoding (default: found from the bytes).", valueName: "charset"))
+    var encoding: EncodingChoice?
+
     @OptionGroup var sideFiles: SideFileOptions
 
     func validate() throws {
@@ -171,16 +181,19 @@ struct RunCommand: ParsableCommand {
             method: sideFiles.method, quals: sideFiles.quals, postcodes: sideFiles.postcodes, xlsx: xlsx, html: html, jobs: jobs)
         options.rates = rate
         if let outputs { try reportingFailures { try options.choose(outputs) } }
+        options.reading = InputReading(encoding: encoding, delimiter: delimiter)
         let progress = !quiet && isatty(2) != 0 ? RunProgress { FileHandle.standardError.write(Data($0.utf8)) } : nil
         try reportingFailures {
             if single {
                 var one = options
                 one.input = files[0]
                 let report = try Run.execute(one, concurrently: jobs >= 2, progress: progress)
+                printNotices(report.inputs)
                 try writeStandardOutput(Summary.text(report), lost: "the summary (the outputs are written)")
                 if report.failsStrictCheck { throw ExitCode(1) }
             } else {
                 let report = try MultiRun.execute(options, inputs: files, jobs: jobs, merge: merge, progress: progress)
+                printNotices(report.providers.compactMap(\.report).flatMap(\.inputs))
                 for failure in report.providers.compactMap(\.failure) { printError(failure) }
                 try writeStandardOutput(Summary.text(report), lost: "the summary (the outputs are written)")
                 if let status = exitStatus(report) { throw ExitCode(status) }

@@ -40,15 +40,16 @@ struct ComparedRun: Sendable {
     }
 
     /// Reads the outputs in `folder`. `inputs` are the individualised files
-    /// the run read, in order, when they are known: each record's HEFESFTE
-    /// and raw columns are read from them.
-    static func read(folder: String, label: String, inputs: [String]?) throws -> ComparedRun {
+    /// the run read, in order, with the encoding and delimiter it read them
+    /// in, when they are known: each record's HEFESFTE and raw columns are
+    /// read from them.
+    static func read(folder: String, label: String, inputs: [(path: String, reading: InputReading)]?) throws -> ComparedRun {
         try checkFolder(folder)
         var raw: RecordSpill?
         var inputRecords = 0
         if let inputs {
             let spill = try RecordSpill(name: "compare-raw")
-            for input in inputs { inputRecords += try RawInput.read(input, into: spill) }
+            for input in inputs { inputRecords += try RawInput.read(input.path, reading: input.reading, into: spill) }
             try spill.flush()
             raw = spill
         }
@@ -71,8 +72,8 @@ struct ComparedRun: Sendable {
     }
 
     /// The inputs an output folder's `run.json` names, when each still exists
-    /// with the size and SHA-256 it had; nil otherwise.
-    static func recordedInputs(folder: String) throws -> [String]? {
+    /// with the size and SHA-256 it had, with the reading the run gave it; nil otherwise.
+    static func recordedInputs(folder: String) throws -> [(path: String, reading: InputReading)]? {
         let path = "\(folder)/run.json"
         guard let data = FileManager.default.contents(atPath: path) else {
             throw Failure.noInput("\(path): cannot read")
@@ -80,12 +81,12 @@ struct ComparedRun: Sendable {
         guard let provenance = try? JSONDecoder().decode(Provenance.self, from: data) else {
             throw Failure.data(DataError(Location(file: path), "is not the run.json of a soalloc run"))
         }
-        var paths: [String] = []
+        var paths: [(path: String, reading: InputReading)] = []
         for input in provenance.inputs {
             let candidates = [input.path, "\(folder)/\(input.path)"]
             guard let found = candidates.first(where: { FileDigest.matches($0, size: input.size, sha256: input.sha256) })
             else { return nil }
-            paths.append(found)
+            paths.append((found, input.reading))
         }
         return paths.isEmpty ? nil : paths
     }
@@ -189,9 +190,9 @@ struct ComparedRun: Sendable {
 /// section of `StoredRecord`, appended to a spill.
 enum RawInput {
     /// Appends each record of `path` to `spill`, and returns how many there are.
-    static func read(_ path: String, into spill: RecordSpill) throws -> Int {
+    static func read(_ path: String, reading: InputReading, into spill: RecordSpill) throws -> Int {
         var count = 0
-        try RecordStream.reading(path) { stream in
+        try RecordStream.reading(path, reading: reading) { stream in
             var columns = RawColumns()
             try stream.forEach(
                 layout: { layout, _ in columns = RawColumns(layout) },

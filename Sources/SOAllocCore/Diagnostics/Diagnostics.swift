@@ -16,6 +16,8 @@ public struct Location: Sendable, Equatable {
     public var field: Int?
     /// The column name of that field, when known.
     public var fieldName: String?
+    /// What `line` counts: `line` of text, or `row` of a worksheet.
+    public var lineWord = "line"
 
     public init(file: String, line: Int? = nil, record: Int? = nil, field: Int? = nil, fieldName: String? = nil) {
         self.file = file
@@ -28,7 +30,7 @@ public struct Location: Sendable, Equatable {
     /// `FILE: line L: record N: field F (NAME)`, leaving out what is unknown.
     public var description: String {
         var parts = [file]
-        if let line { parts.append("line \(line)") }
+        if let line { parts.append("\(lineWord) \(line)") }
         if let record { parts.append(record == 0 ? "header" : "record \(record)") }
         if let field {
             parts.append(fieldName.map { "field \(field) (\($0))" } ?? "field \(field)")

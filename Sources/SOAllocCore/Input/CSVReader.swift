@@ -206,6 +206,9 @@ private let fieldEnded: @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMut
     context.unsafelyUnwrapped.assumingMemoryBound(to: RecordAssembly.self).pointee.append(data, length)
 }
 
+/// White space around a field of a tab-separated file: spaces alone.
+private let spaceOnly: @convention(c) (UInt8) -> Int32 = { $0 == 0x20 ? 1 : 0 }
+
 private let rowEnded: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void = { _, context in
     context.unsafelyUnwrapped.assumingMemoryBound(to: RecordAssembly.self).pointee.rowEnded = true
 }
@@ -219,10 +222,13 @@ public struct CSVSyntaxError: Error, Equatable, Sendable {
     public var field: Int
     public var message: String
 
+    /// An error about the whole file (one soalloc does not read, or cannot decompress).
+    static func whole(_ message: String) -> CSVSyntaxError { CSVSyntaxError(line: 0, field: 0, message: message) }
+
     /// Where the error is, in a file whose records so far are `records` (nil
     /// before its layout is known) and whose fields are named `names`.
     public func location(file: String, record: Int?, names: [String]) -> Location {
-        guard field > 0 else { return Location(file: file, line: line) }
+        guard field > 0 else { return Location(file: file, line: line > 0 ? line : nil) }
         return Location(
             file: file, line: line, record: record, field: field,
             fieldName: field <= names.count ? names[field - 1] : nil)
@@ -237,23 +243,29 @@ public struct CSVSyntaxError: Error, Equatable, Sendable {
 /// libcsv one physical line at a time, so that each record knows the line it
 /// starts on and each call completes at most one record.
 ///
-/// A UTF-16 file, little- or big-endian, with or without a byte order mark,
-/// is decoded to UTF-8 as it is read; record offsets are then positions in
-/// the decoded text, the same on every reading. A file that is not text (a
-/// workbook, an archive, a PDF) is refused from its first bytes. A field
-/// longer than its `limits` allow (1 MiB), or a record of too many fields
-/// (4,096) or bytes (16 MiB), is an error as soon as it is seen.
+/// The text comes through `InputText`: gzip is inflated, UTF-16 and
+/// Windows-1252 are transcoded to UTF-8 as they are read (record offsets are
+/// then positions in the decoded text, the same on every reading), and a
+/// file that is not text (an archive, a PDF) is refused from its first
+/// bytes. An Excel workbook's first worksheet is read instead of text
+/// (`readWorkbook`). A header row's semicolons or tabs are found from it
+/// (`Delimiter.ofHeader`). A field longer than its `limits` allow (1 MiB),
+/// or a record of too many fields (4,096) or bytes (16 MiB), is an error as
+/// soon as it is seen.
 public struct CSVReader: @unchecked Sendable {
     public static let chunkSize = 1 << 20
 
-    private enum Source {
-        case descriptor(Int32)
-        case bytes([UInt8])
-    }
-
-    private let source: Source
+    private let origin: ByteSource.Origin
     private let observe: ((UnsafeRawBufferPointer) -> Void)?
-    private let limits: Limits
+    let limits: Limits
+    private let reading: InputReading
+    /// What the input turned out to be, once it is read.
+    private let found = FoundForm()
+
+    /// What the reading thread found, for the thread that reads the records.
+    private final class FoundForm: @unchecked Sendable {
+        var form = InputForm()
+    }
 
     /// The most a field and a record may hold.
     public struct Limits: Sendable {
@@ -271,37 +283,28 @@ public struct CSVReader: @unchecked Sendable {
     }
 
     /// Reads from an open file descriptor, which the caller keeps and closes.
-    /// `observe` sees every chunk of raw bytes as it is read (to hash the file).
-    public init(descriptor: Int32, observe: ((UnsafeRawBufferPointer) -> Void)? = nil, limits: Limits = .input) {
-        source = .descriptor(descriptor)
+    /// `observe` sees every chunk of raw bytes as it is read (to hash the
+    /// file); `reading` forces an encoding or a delimiter.
+    public init(
+        descriptor: Int32, observe: ((UnsafeRawBufferPointer) -> Void)? = nil, limits: Limits = .input,
+        reading: InputReading = .found
+    ) {
+        origin = .descriptor(descriptor)
         self.observe = observe
         self.limits = limits
+        self.reading = reading
     }
 
     /// Reads CSV held in memory (the compiled-in code lists).
     public init(bytes: [UInt8]) {
-        source = .bytes(bytes)
+        origin = .bytes(bytes)
         observe = nil
         limits = .input
+        reading = .found
     }
 
-    /// Reads up to `count` bytes into `buffer`; 0 at the end.
-    private func read(into buffer: UnsafeMutablePointer<UInt8>, count: Int, offset: inout Int) throws -> Int {
-        switch source {
-        case .descriptor(let descriptor):
-            while true {
-                let got = Glibc.read(descriptor, buffer, count)
-                if got >= 0 { return got }
-                if errno != EINTR { throw ReadError(errno: errno) }
-            }
-        case .bytes(let bytes):
-            let got = min(count, bytes.count - offset)
-            guard got > 0 else { return 0 }
-            bytes.withUnsafeBufferPointer { (buffer + 0).update(from: $0.baseAddress! + offset, count: got) }
-            offset += got
-            return got
-        }
-    }
+    /// What the input turned out to be: known once its first chunk is read.
+    public var form: InputForm { found.form }
 
     /// A batch is handed over when it has this many records, or this many bytes.
     static let batchRecords = 2048
@@ -411,8 +414,6 @@ public struct CSVReader: @unchecked Sendable {
         defer { csv_free(&parser) }
         csv_set_blk_size(&parser, 1 << 16)
 
-        let chunk = UnsafeMutablePointer<UInt8>.allocate(capacity: Self.chunkSize)
-        defer { chunk.deallocate() }
 
         var line = 1
         var recordLine = 1
@@ -430,51 +431,37 @@ public struct CSVReader: @unchecked Sendable {
         }
 
         let tooLong = "the field is longer than \(Self.limitText(limits.field)), the most soalloc reads in one field"
-        var decoder: UTF16Decoder?
-        defer { decoder?.deallocate() }
-        var offset = 0
+        var input = InputText(source: ByteSource(origin), reading: reading, observe: observe, capacity: Self.chunkSize)
+        defer { input.deallocate() }
+        if try input.start() == .workbook {
+            var form = InputForm()
+            form.container = .xlsx
+            form.encoding = nil
+            form.delimiter = nil
+            found.form = form
+            try input.drain()
+            try readWorkbook(input.source, into: &assembly, deliver: deliver)
+            return
+        }
         var first = true
-        var ended = false
-        while !ended {
-            var filled = 0
-            // Fill the chunk: a pipe may return less than asked.
-            while filled < Self.chunkSize {
-                let got = try read(into: chunk + filled, count: Self.chunkSize - filled, offset: &offset)
-                if got == 0 { break }
-                filled += got
-            }
-
-            // The text of this chunk, decoded when the file is UTF-16.
-            let start: UnsafeMutablePointer<UInt8>
-            let count: Int
-            if filled == 0 {
-                // At the end, what a UTF-16 decoder still holds.
-                guard decoder != nil else { break }
-                ended = true
-                count = decoder!.decode(chunk, count: 0, final: true)
-                start = decoder!.output
-            } else {
-                observe?(UnsafeRawBufferPointer(start: chunk, count: filled))
-                var skip = 0
-                if first {
-                    first = false
-                    let bytes = UnsafeBufferPointer(start: chunk, count: filled)
-                    if let refusal = InputSignature.refusal(bytes) {
-                        throw CSVSyntaxError(line: 1, field: 0, message: refusal)
-                    }
-                    if let utf16 = InputSignature.utf16(bytes) {
-                        decoder = UTF16Decoder(bigEndian: utf16.bigEndian)
-                        skip = utf16.markLength
-                    }
-                }
-                if decoder != nil {
-                    count = decoder!.decode(chunk + skip, count: filled - skip)
-                    start = decoder!.output
-                } else {
-                    count = filled
-                    start = chunk
+        while true {
+            guard let text = try input.next() else { break }
+            guard let base = text.baseAddress, !text.isEmpty else { continue }
+            if first {
+                first = false
+                // Ruling R1: a file without a header row is read with commas, unless forced.
+                let delimiter = reading.delimiter ?? Delimiter.ofHeader(text) ?? .comma
+                input.form.delimiter = delimiter
+                input.form.delimiterFound = reading.delimiter == nil && delimiter != .comma
+                if delimiter != .comma {
+                    csv_set_delim(&parser, delimiter.byte)
+                    // A tab separates fields; only spaces are white space around them.
+                    if delimiter == .tab { csv_set_space_func(&parser, spaceOnly) }
                 }
             }
+            found.form = input.form
+            let start = UnsafeMutablePointer(mutating: base)
+            let count = text.count
             defer { chunkOffset += count }
 
             var cursor = start
@@ -557,6 +544,7 @@ public struct CSVReader: @unchecked Sendable {
                 cursor = segmentEnd
             }
         }
+        found.form = input.form
 
         let finished = withUnsafeMutablePointer(to: &assembly) { context in
             csv_fini(&parser, fieldEnded, rowEnded, context)

@@ -44,7 +44,8 @@ public struct Layout: Sendable, Equatable {
                     Location(file: file, line: first.line, record: 1),
                     "expected a header row starting with UKPRN, or \(Column.positionalCount) fields "
                         + "in the column order of the technical document; found \(first.count) "
-                        + (first.count == 1 ? "field" : "fields") + " starting with '\(TerminalText.escape(first[0].prefix(40)))'")
+                        + (first.count == 1 ? "field" : "fields") + " starting with '\(TerminalText.escape(first[0].prefix(40)))'"
+                        + hint(first))
             }
             return .positional
         }
@@ -72,6 +73,15 @@ public struct Layout: Sendable, Equatable {
                     + missing.map(\.name).joined(separator: ", "))
         }
         return Layout(hasHeader: true, fieldCount: first.count, positions: positions, fieldNames: names)
+    }
+
+    /// For a single field holding semicolons or tabs (a file without a header
+    /// row, which is read with commas: ruling R1), the option that reads it.
+    private static func hint(_ first: RawRecord) -> String {
+        guard first.count == 1 else { return "" }
+        if first[0].contains(Delimiter.semicolon.byte) { return "; if its fields are separated by semicolons, give --delimiter semicolon" }
+        if first[0].contains(Delimiter.tab.byte) { return "; if its fields are separated by tabs, give --delimiter tab" }
+        return ""
     }
 
     /// The data error for a record with the wrong number of fields.

@@ -20,14 +20,20 @@ struct RecordStream {
     }
 
     /// Opens `file`, reads it with `body` and closes it; `observe` sees every
-    /// chunk of the file's bytes as it is read.
+    /// chunk of the file's bytes as it is read; `reading` forces an encoding
+    /// or a delimiter.
     static func reading<Result>(
-        _ file: String, observe: ((UnsafeRawBufferPointer) -> Void)? = nil, _ body: (RecordStream) throws -> Result
+        _ file: String, observe: ((UnsafeRawBufferPointer) -> Void)? = nil, reading: InputReading = .found,
+        _ body: (RecordStream) throws -> Result
     ) throws -> Result {
         let descriptor = try openForReading(file)
         defer { close(descriptor) }
-        return try body(RecordStream(file: file, reader: CSVReader(descriptor: descriptor, observe: observe)))
+        return try body(RecordStream(file: file, reader: CSVReader(descriptor: descriptor, observe: observe, reading: reading)))
     }
+
+    /// What the file turned out to be, and how it was read: known once its
+    /// first record is.
+    var form: InputForm { reader.form }
 
     /// Calls `found` with the file's layout, found from its first record (and
     /// that record, which is the header when the layout has one), then
@@ -65,15 +71,22 @@ struct RecordStream {
             throw Failure.data(
                 DataError(
                     error.location(file: file, record: layout == nil ? nil : records + 1, names: layout?.fieldNames ?? []),
-                    error.message))
+                    error.message
+                ).placed(in: form))
         } catch let error as DataError {
-            throw Failure.data(error)
+            throw Failure.data(error.placed(in: form))
+        } catch Failure.data(let error) {
+            throw Failure.data(error.placed(in: form))
         } catch let error as ReadError {
             throw Failure.noInput("\(file): cannot read: \(error.message)")
         }
-        guard layout != nil else { throw Failure.data(DataError(Location(file: file, line: 1), "the file is empty")) }
+        guard layout != nil else {
+            throw Failure.data(DataError(Location(file: file, line: 1), "the file is empty").placed(in: form))
+        }
         if records == 0 {
-            throw Failure.data(DataError(Location(file: file, line: 2), "the file has a header row but no records"))
+            throw Failure.data(
+                DataError(Location(file: file, line: 2), "the file has a header row but no records")
+                    .placed(in: form))
         }
     }
 
@@ -106,5 +119,14 @@ struct RecordStream {
             layout = found
             return found.hasHeader ? nil : found
         }
+    }
+}
+
+extension DataError {
+    /// The error with its place named as the input's form names it: a row of a worksheet, a line of text.
+    func placed(in form: InputForm) -> DataError {
+        var error = self
+        error.location.lineWord = form.lineWord
+        return error
     }
 }

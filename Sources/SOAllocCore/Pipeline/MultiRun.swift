@@ -44,7 +44,7 @@ public enum MultiRun {
     {
         let method = try options.loadMethod()
         let sideFiles = try SideFiles(quals: options.quals, postcodes: options.postcodes, method: method)
-        var providers = try group(inputs, merge: merge)
+        var providers = try group(inputs, merge: merge, reading: options.reading)
 
         let directory = try OutputDirectory(
             options.output, names: Array(Set(options.workingNames + sectorNames)).sorted(),
@@ -113,10 +113,10 @@ public enum MultiRun {
     /// UKPRN are a usage error, unless `merge`: then they are one provider.
     /// A file whose first record has no UKPRN of eight digits is a provider of
     /// its own, named after the file.
-    static func group(_ inputs: [String], merge: Bool) throws -> [ProviderResult] {
+    static func group(_ inputs: [String], merge: Bool, reading: InputReading = .found) throws -> [ProviderResult] {
         var providers: [ProviderResult] = []
         for input in inputs {
-            let ukprn = firstUKPRN(of: input)
+            let ukprn = firstUKPRN(of: input, reading: reading)
             if let ukprn, let index = providers.firstIndex(where: { $0.folder == ukprn }) {
                 guard merge else {
                     throw Failure.usage(
@@ -153,11 +153,11 @@ public enum MultiRun {
     }
 
     /// The UKPRN of a file's first data record, or nil when it cannot be read.
-    static func firstUKPRN(of input: String) -> String? {
+    static func firstUKPRN(of input: String, reading: InputReading = .found) -> String? {
         struct Found: Error { var ukprn: String }
         var layout: Layout?
         do {
-            try RecordStream.reading(input) { stream in
+            try RecordStream.reading(input, reading: reading) { stream in
                 try stream.forEach(
                     layout: { found, _ in layout = found },
                     record: { record, _, _ in

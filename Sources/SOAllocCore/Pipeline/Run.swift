@@ -48,7 +48,9 @@ public enum Run {
                 size += chunk.count
                 progress?.read(chunk.count)
             }
-            try RecordStream.reading(input, observe: observe) { stream in
+            var form = InputForm()
+            try RecordStream.reading(input, observe: observe, reading: options.reading) { stream in
+                defer { form = stream.form }
                 stage.start()
                 try stream.forEach(
                     concurrently: concurrently, prepare: stage.prepare,
@@ -68,7 +70,7 @@ public enum Run {
             read.append(
                 .init(
                     name: String(input.split(separator: "/").last ?? ""), path: input, size: size,
-                    sha256: hasher.finalize().hexadecimal))
+                    sha256: hasher.finalize().hexadecimal, form: form))
         }
         guard var pipeline else { preconditionFailure("a run has at least one input") }
         try pipeline.reportDuplicateStubids()

@@ -27,6 +27,8 @@ public struct RunOptions: Sendable {
     /// The files asked for with `--outputs`, or nil for every one. What is
     /// not asked for is not written, and not computed where that saves work.
     public private(set) var chosen: Set<String>?
+    /// The encoding and the delimiter forced on the individualised files (`--encoding`, `--delimiter`).
+    public var reading = InputReading.found
 
     public init(
         input: String, output: String, strict: Bool = false, method: String? = nil, quals: String? = nil,
@@ -106,15 +108,19 @@ public struct RunOptions: Sendable {
         return "soalloc-out/\(stem.isEmpty ? name : stem)"
     }
 
-    /// Every option by its command-line name, for `run.json`.
+    /// Every option by its command-line name, for `run.json`; `encoding`
+    /// and `delimiter` when they are given (each input's own are in `inputs`).
     var recorded: [String: String] {
-        [
+        var options = [
             "out": output, "strict": String(strict), "method": method ?? "default", "quals": quals ?? "none",
             "postcodes": postcodes ?? "none", "xlsx": String(xlsx), "html": String(html), "jobs": String(jobs),
             "rate": rates.isEmpty ? "none" : rates.joined(separator: " "),
             "outputs": chosen.map { chosen in Self.choosable.filter { chosen.contains($0.file) }.map(\.name).joined(separator: ",") }
                 ?? "all",
         ]
+        if let encoding = reading.encoding { options["encoding"] = encoding.rawValue }
+        if let delimiter = reading.delimiter { options["delimiter"] = delimiter.rawValue }
+        return options
     }
 }
 

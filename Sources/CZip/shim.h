@@ -1,0 +1,2 @@
+// libzip, from Debian's libzip-dev: the archive of an .xlsx workbook.
+#include <zip.h>
