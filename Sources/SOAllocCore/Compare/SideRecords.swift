@@ -126,6 +126,8 @@ final class SideRecords: @unchecked Sendable {
 /// each as a length (UInt32) and its bytes.
 struct StoredRecord {
     let bytes: UnsafeRawBufferPointer
+    /// What holds the bytes (the reader that read them), kept alive while the record is.
+    private let owner: AnyObject
     /// Where the key's texts end, where STUBID's ends (the raw columns start).
     private let keyEnd: Int
     private let identifiersEnd: Int
@@ -134,8 +136,9 @@ struct StoredRecord {
     private static let valuesAt = cellsAt + 2 * CellPlace.all.count
     static let identifiersAt = valuesAt + 8 * Facts.ruleCount
 
-    init(bytes: UnsafeRawBufferPointer) {
+    init(bytes: UnsafeRawBufferPointer, owner: AnyObject) {
         self.bytes = bytes
+        self.owner = owner
         var at = Self.identifiersAt
         for _ in 0..<3 { at += 4 + Int(bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
         keyEnd = at
@@ -296,9 +299,9 @@ final class RecordSpill {
             return UnsafeRawBufferPointer(rebasing: single[0..<count])
         }
 
-        /// The record of `length` bytes at `offset`.
+        /// The record of `length` bytes at `offset`, valid until the next read.
         func record(at offset: UInt64, length: UInt32) throws -> StoredRecord {
-            StoredRecord(bytes: try read(at: Int(offset), count: Int(length)))
+            StoredRecord(bytes: try read(at: Int(offset), count: Int(length)), owner: self)
         }
     }
 }
