@@ -38,9 +38,10 @@ final class ZipArchive {
     func has(_ name: String) -> Bool { zip_name_locate(archive, name, 0) >= 0 }
 
     /// The entry of this name as a stream of XML, or nil when there is none.
+    /// The stream keeps the archive open until it is itself released.
     func xml(_ name: String) -> XMLStream? {
         guard let file = zip_fopen(archive, name, 0) else { return nil }
-        return XMLStream(file)
+        return XMLStream(file, of: self)
     }
 }
 
@@ -50,8 +51,12 @@ final class ZipArchive {
 /// libxml2 prints nothing.
 final class XMLStream {
     let reader: xmlTextReaderPtr
+    /// The archive the entry is read from: libzip's entry must not outlive it
+    /// (Swift may release a reference after its last use, not at the end of its scope).
+    private let archive: ZipArchive
 
-    fileprivate init?(_ file: OpaquePointer) {
+    fileprivate init?(_ file: OpaquePointer, of archive: ZipArchive) {
+        self.archive = archive
         let read: xmlInputReadCallback = { context, buffer, length in
             Int32(truncatingIfNeeded: zip_fread(OpaquePointer(context), buffer, zip_uint64_t(max(length, 0))))
         }
