@@ -120,9 +120,10 @@ public enum Compare {
     /// Runs the comparison. Throws `Failure`; on any failure nothing is left behind.
     public static func execute(_ options: CompareOptions) throws -> CompareReport {
         let sides = [(options.old, options.methodOld, "OLD", "old"), (options.new, options.methodNew, "NEW", "new")]
+        let isFolderSide = sides.map { isFolder($0.0) }
         var fileSides: [String] = []
-        for (path, method, name, folder) in sides {
-            if isFolder(path) {
+        for ((path, method, name, folder), isFolder) in zip(sides, isFolderSide) {
+            if isFolder {
                 if method != nil {
                     throw Failure.usage("--method-\(folder) applies to a file, and \(name) (\(path)) is an output folder")
                 }
@@ -133,8 +134,8 @@ public enum Compare {
         }
         let sideInputs = [options.method, options.methodOld, options.methodNew, options.quals, options.postcodes]
             .compactMap { $0 }
-        let inputs = sides.map { isFolder($0.0) ? "\($0.0)/derived.csv" : $0.0 }
-        try InputFiles.checkReadable(sides.map(\.0).filter { !isFolder($0) } + sideInputs)
+        let inputs = zip(sides, isFolderSide).map { $1 ? "\($0.0)/derived.csv" : $0.0 }
+        try InputFiles.checkReadable(zip(sides, isFolderSide).filter { !$1 }.map(\.0.0) + sideInputs)
         let directory = try OutputDirectory(
             options.output ?? options.defaultOutput, names: names + RunOptions.everyOutputName.filter { !names.contains($0) }, folders: fileSides,
             inputs: inputs + sideInputs)
@@ -151,7 +152,8 @@ public enum Compare {
                             index,
                             Result {
                                 try side(
-                                    path, method: method ?? options.method, name: name, folder: folder, options,
+                                    path, isFolder: isFolderSide[index], method: method ?? options.method, name: name,
+                                    folder: folder, options,
                                     concurrently: options.jobs >= 2 * workers, in: directory)
                             })
                     }
@@ -178,14 +180,14 @@ public enum Compare {
         }
     }
 
-    /// One side read back: a folder's outputs, or a file run first into a
-    /// folder of the working directory (removed before the outputs appear).
+    /// One side read back: a folder's outputs (already checked), or a file
+    /// run first into a folder of the working directory (removed before the
+    /// outputs appear).
     static func side(
-        _ path: String, method: String?, name: String, folder: String, _ options: CompareOptions,
+        _ path: String, isFolder: Bool, method: String?, name: String, folder: String, _ options: CompareOptions,
         concurrently: Bool, in directory: OutputDirectory
     ) throws -> ComparedRun {
-        if isFolder(path) {
-            try ComparedRun.checkFolder(path)
+        if isFolder {
             return try ComparedRun.read(folder: path, label: path, inputs: ComparedRun.recordedInputs(folder: path))
         }
         var run = RunOptions(
@@ -222,8 +224,9 @@ public enum Compare {
         try changes.row(["ROW_OLD", "ROW_NEW"] + ids + ["FIELD", "OLD_VALUE", "NEW_VALUE", "INPUTS_CHANGED"])
         let movements = try CSVOutput(path: place.path(of: "movements.csv"))
         try movements.row(["ROW_OLD", "ROW_NEW"] + ids + ["ELEMENT", "OLD_CELL", "NEW_CELL", "OLD_FTE", "NEW_FTE"])
-        var moved: [String: CellMovement] = [:]
-        var movedOrder: [String] = []
+        // Each movement between two cells, counted, in the order first seen.
+        var moved: [CellMovement] = []
+        var movedIndex: [[Int]: Int] = [:]
         let oldReader = RecordSpill.Reader(old.records.file)
         let newReader = RecordSpill.Reader(new.records.file)
         var pairs = try join.pairs.sorted()
@@ -259,21 +262,21 @@ public enum Compare {
                 try movements.row(
                     rows + [cellPlace.element.name, fromName, toName, fteText(before.fte, in: from), fteText(after.fte, in: to)])
                 guard from != to else { continue }
-                let key = "\(cellPlace.element.name) \(fromName) \(toName)"
-                if moved[key] == nil {
-                    movedOrder.append(key)
-                    moved[key] = CellMovement(element: cellPlace.element.name, from: fromName, to: toName, records: 0)
+                let key = [placeIndex, from, to]
+                if let index = movedIndex[key] {
+                    moved[index].records += 1
+                } else {
+                    movedIndex[key] = moved.count
+                    moved.append(CellMovement(element: cellPlace.element.name, from: fromName, to: toName, records: 1))
                 }
-                moved[key]!.records += 1
             }
         }
         try changes.finish()
         try movements.finish()
         report.largestMovements = Array(
-            movedOrder.enumerated().sorted {
-                moved[$0.element]!.records != moved[$1.element]!.records
-                    ? moved[$0.element]!.records > moved[$1.element]!.records : $0.offset < $1.offset
-            }.prefix(5).map { moved[$0.element]! })
+            moved.enumerated().sorted {
+                $0.element.records != $1.element.records ? $0.element.records > $1.element.records : $0.offset < $1.offset
+            }.prefix(5).map(\.element))
 
         for (name, side, entries, onlyIn) in [
             ("added.csv", new, join.added, "NEW"), ("removed.csv", old, join.removed, "OLD"),
@@ -300,9 +303,7 @@ public enum Compare {
         let oldTable = try CellFigures(old)
         let newTable = try CellFigures(new)
         let cells = try CSVOutput(path: place.path(of: "cells-delta.csv"))
-        try cells.row([
-            "ELEMENT", "CELL", "OLD_HEADCOUNT", "NEW_HEADCOUNT", "DELTA_HEADCOUNT", "OLD_FTE", "NEW_FTE", "DELTA_FTE",
-        ])
+        try cells.row(CellDelta.header)
         for cell in Cell.all {
             let (oldCount, newCount) = (oldTable.headcount[cell.index], newTable.headcount[cell.index])
             let (oldFTE, newFTE) = (oldTable.fte[cell.index], newTable.fte[cell.index])
@@ -336,7 +337,7 @@ public enum Compare {
     }
 
     /// The money of one element (or TOTAL) both ways.
-    static func money(_ name: String, _ old: ComparedRun.SummaryRow, _ new: ComparedRun.SummaryRow) -> MoneyDelta {
+    static func money(_ name: String, _ old: SummaryFigures, _ new: SummaryFigures) -> MoneyDelta {
         let before = try? Method.decimal(old.allocation)
         let after = try? Method.decimal(new.allocation)
         var note = ""

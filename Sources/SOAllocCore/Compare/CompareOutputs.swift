@@ -11,6 +11,11 @@ public struct CellDelta: Sendable, Equatable {
     public var newFTE: Decimal
 
     public var changed: Bool { oldHeadcount != newHeadcount || oldFTE != newFTE }
+
+    /// The header of `cells-delta.csv` and of the workbook's "Cells delta" sheet.
+    static let header = [
+        "ELEMENT", "CELL", "OLD_HEADCOUNT", "NEW_HEADCOUNT", "DELTA_HEADCOUNT", "OLD_FTE", "NEW_FTE", "DELTA_FTE",
+    ]
 }
 
 /// `report.html` of a comparison: what was compared, the records added,
@@ -208,9 +213,7 @@ enum CompareWorkbook {
 
     private static func cellsDelta(_ book: Book, _ report: CompareReport) {
         let sheet = book.sheet("Cells delta")
-        sheet.header([
-            "ELEMENT", "CELL", "OLD_HEADCOUNT", "NEW_HEADCOUNT", "DELTA_HEADCOUNT", "OLD_FTE", "NEW_FTE", "DELTA_FTE",
-        ])
+        sheet.header(CellDelta.header)
         for (index, cell) in report.cells.enumerated() {
             let line = index + 1
             sheet.text(line, 0, cell.element)

@@ -20,9 +20,7 @@ struct ComparedRun: Sendable {
     let cellHeadcount: [Int]
     let cellFTE: [Decimal]
     /// `summary.csv`'s rows by ELEMENT (each element and TOTAL).
-    let summary: [String: SummaryRow]
-
-    typealias SummaryRow = SummaryFigures
+    let summary: [String: SummaryFigures]
 
     /// Whether each record's FTE and raw columns are known (the input was read).
     var knowsInputs: Bool { records.knowsInputs }
@@ -39,12 +37,11 @@ struct ComparedRun: Sendable {
         summary = try Self.readSummary("\(folder)/summary.csv")
     }
 
-    /// Reads the outputs in `folder`. `inputs` are the individualised files
+    /// Reads the outputs in `folder` (which `checkFolder` accepted). `inputs` are the individualised files
     /// the run read, in order, with the encoding and delimiter it read them
     /// in, when they are known: each record's HEFESFTE and raw columns are
     /// read from them.
     static func read(folder: String, label: String, inputs: [(path: String, reading: InputReading)]?) throws -> ComparedRun {
-        try checkFolder(folder)
         var raw: RecordSpill?
         var inputRecords = 0
         if let inputs {
@@ -173,10 +170,10 @@ struct ComparedRun: Sendable {
         return (headcount, fte)
     }
 
-    static func readSummary(_ path: String) throws -> [String: SummaryRow] {
-        var rows: [String: SummaryRow] = [:]
+    static func readSummary(_ path: String) throws -> [String: SummaryFigures] {
+        var rows: [String: SummaryFigures] = [:]
         try table(path, header: ["ELEMENT", "BASIS", "WEIGHTED_VOLUME", "RATE", "ALLOCATION", "NOTE"]) { record, _ in
-            rows[record.text(0)] = SummaryRow(weightedVolume: record.text(2), rate: record.text(3), allocation: record.text(4))
+            rows[record.text(0)] = SummaryFigures(weightedVolume: record.text(2), rate: record.text(3), allocation: record.text(4))
         }
         for name in Element.all.map(\.name) + ["TOTAL"] where rows[name] == nil {
             throw Failure.data(DataError(Location(file: path), "has no \(name) row"))

@@ -189,123 +189,6 @@ struct StoredRecord {
     var raw: [String]? { knowsInputs ? texts(from: identifiersEnd, to: bytes.count) : nil }
 }
 
-/// Writes bytes in place, little-endian, from where it starts.
-struct ByteWriter {
-    private(set) var at: UnsafeMutableRawPointer
-
-    @inline(__always)
-    mutating func put<T: FixedWidthInteger>(_ value: T) {
-        at.storeBytes(of: value.littleEndian, as: T.self)
-        at += MemoryLayout<T>.size
-    }
-
-    /// One text: its length (UInt32), then its bytes.
-    @inline(__always)
-    mutating func text(_ bytes: UnsafeRawBufferPointer) {
-        put(UInt32(truncatingIfNeeded: bytes.count))
-        self.bytes(bytes)
-    }
-
-    @inline(__always)
-    mutating func bytes(_ bytes: UnsafeRawBufferPointer) {
-        if let base = bytes.baseAddress { at.copyMemory(from: base, byteCount: bytes.count) }
-        at += bytes.count
-    }
-}
-
-/// An append-only temporary file of records, read back by where each starts.
-final class RecordSpill {
-    private let descriptor: Int32
-    private var pending: UnsafeMutableRawPointer
-    private var capacity = 1 << 20
-    private var pendingCount = 0
-    /// The bytes appended so far.
-    private(set) var size = 0
-
-    init(name: String) throws {
-        descriptor = try TemporaryFiles.anonymous(name)
-        pending = .allocate(byteCount: capacity, alignment: 16)
-    }
-
-    deinit {
-        pending.deallocate()
-        close(descriptor)
-    }
-
-    /// Makes room for a record of `count` bytes, and returns where it starts
-    /// and a writer into it, which must write exactly `count` bytes.
-    func reserve(_ count: Int) throws -> (offset: Int, writer: ByteWriter) {
-        if pendingCount + count > capacity {
-            try flush()
-            if count > capacity {
-                pending.deallocate()
-                capacity = count
-                pending = .allocate(byteCount: capacity, alignment: 16)
-            }
-        }
-        let offset = size
-        let writer = ByteWriter(at: pending + pendingCount)
-        pendingCount += count
-        size += count
-        return (offset, writer)
-    }
-
-    /// Writes what is pending: call once the last record is appended.
-    func flush() throws {
-        try TemporaryFiles.write(descriptor, pending, count: pendingCount, at: size - pendingCount)
-        pendingCount = 0
-    }
-
-    /// Reads records back, through a window that moves on as reads go forward.
-    final class Reader {
-        private let spill: RecordSpill
-        private let window: UnsafeMutableRawBufferPointer
-        private var windowStart = 0
-        private var windowCount = 0
-        /// A record read on its own, away from the window.
-        private var single = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 12, alignment: 16)
-
-        init(_ spill: RecordSpill, window: Int = 1 << 20) {
-            self.spill = spill
-            self.window = .allocate(byteCount: window, alignment: 16)
-        }
-
-        /// The bytes of the spill.
-        var size: Int { spill.size }
-
-        deinit {
-            window.deallocate()
-            single.deallocate()
-        }
-
-        /// The `count` bytes at `offset`, valid until the next read.
-        func read(at offset: Int, count: Int) throws -> UnsafeRawBufferPointer {
-            if offset >= windowStart && offset + count <= windowStart + windowCount {
-                return UnsafeRawBufferPointer(rebasing: window[(offset - windowStart)..<(offset - windowStart + count)])
-            }
-            let ahead = offset >= windowStart && offset < windowStart + 2 * window.count
-            if ahead && count <= window.count {
-                // Reading on: the next window starts here.
-                windowStart = offset
-                windowCount = min(window.count, spill.size - offset)
-                try TemporaryFiles.read(spill.descriptor, window.baseAddress!, count: windowCount, at: offset)
-                return UnsafeRawBufferPointer(rebasing: window[0..<count])
-            }
-            if single.count < count {
-                single.deallocate()
-                single = .allocate(byteCount: count, alignment: 16)
-            }
-            try TemporaryFiles.read(spill.descriptor, single.baseAddress!, count: count, at: offset)
-            return UnsafeRawBufferPointer(rebasing: single[0..<count])
-        }
-
-        /// The record of `length` bytes at `offset`, valid until the next read.
-        func record(at offset: UInt64, length: UInt32) throws -> StoredRecord {
-            StoredRecord(bytes: try read(at: Int(offset), count: Int(length)), owner: self)
-        }
-    }
-}
-
 /// Keeps each record of a run as it is derived, for one side of a comparison
 /// whose input is a file: the run's records are never read back.
 final class SideCollector: RecordObserver {
@@ -322,27 +205,31 @@ final class SideCollector: RecordObserver {
 
     func observe(_ record: RawRecord, _ facts: borrowing Facts) throws {
         var identifiers = SideRecords.Identifiers(repeating: UnsafeBufferPointer(start: nil, count: 0))
+        var rewrites = InlineArray<4, String?>(repeating: nil)
         var rewritten = false
         for index in identifiers.indices {
             identifiers[index] = record[identifierPositions[index]]
-            rewritten = rewritten || CSVOutput.rewritten(identifiers[index]) != nil
+            rewrites[index] = CSVOutput.rewritten(identifiers[index])
+            rewritten = rewritten || rewrites[index] != nil
         }
         guard rewritten else {
             try records.add(identifiers, facts: facts, fte: columns.fte(record), raw: .record(record, columns))
             return
         }
         // The identifiers as derived.csv writes them, as an output folder's side reads them.
-        var texts: [UInt8] = []
-        var ends: [Int] = []
-        for index in identifiers.indices {
-            if let text = CSVOutput.rewritten(identifiers[index]) { texts += text.utf8 } else { texts += identifiers[index] }
-            ends.append(texts.count)
-        }
-        let all = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: texts.count)
+        var size = 0
+        for index in identifiers.indices { size += rewrites[index]?.utf8.count ?? identifiers[index].count }
+        let all = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: size)
         defer { all.deallocate() }
-        _ = all.initialize(from: texts)
+        var at = 0
         for index in identifiers.indices {
-            identifiers[index] = UnsafeBufferPointer(rebasing: all[(index == 0 ? 0 : ends[index - 1])..<ends[index]])
+            let part = UnsafeMutableBufferPointer(rebasing: all[at...])
+            let count =
+                if let text = rewrites[index] { part.initialize(from: text.utf8).index } else {
+                    part.initialize(from: identifiers[index]).index
+                }
+            identifiers[index] = UnsafeBufferPointer(rebasing: all[at..<at + count])
+            at += count
         }
         try records.add(identifiers, facts: facts, fte: columns.fte(record), raw: .record(record, columns))
     }

@@ -27,19 +27,23 @@ struct ProviderRecords {
     var findings: Findings
     var progress: RunProgress?
     /// Sees every record with its derived values, when a comparison keeps them.
-    var observer: (any RecordObserver)?
+    let observer: (any RecordObserver)?
     /// The UKPRN of the first record, and whether every record has it.
     private var firstUKPRN: [UInt8]?
     private var firstUKPRNNumber = Value.missing
     private var oneUKPRN = true
 
-    init(file: String, layout: Layout, place: some OutputPlace, names: Set<String>) throws {
+    init(
+        file: String, layout: Layout, place: some OutputPlace, names: Set<String>, observer: (any RecordObserver)? = nil
+    ) throws {
         self.file = file
         self.layout = layout
         findings = Findings(layout: layout)
         comparison = Comparison(layout: layout)
         hefce = HEFCESide(layout: layout)
         outputs = try RecordOutputs(place: place, layout: layout, derivation: .standard, names: names)
+        self.observer = observer
+        observer?.use(layout)
         for (index, slot) in Slot.derived.enumerated() { tally.compared[index] = comparison.compares(slot) }
     }
 

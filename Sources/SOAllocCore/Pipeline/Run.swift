@@ -57,10 +57,9 @@ public enum Run {
                     layout: { layout, _ in
                         if pipeline == nil {
                             pipeline = try ProviderRecords(
-                                file: input, layout: layout, place: place, names: Set(options.workingNames))
+                                file: input, layout: layout, place: place, names: Set(options.workingNames),
+                                observer: observer)
                             pipeline!.progress = progress
-                            pipeline!.observer = observer
-                            observer?.use(layout)
                         } else {
                             pipeline!.use(layout, file: input)
                         }
