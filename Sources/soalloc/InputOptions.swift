@@ -10,7 +10,7 @@ extension Delimiter: ExpressibleByArgument {
 extension EncodingChoice: ExpressibleByArgument {
     public init?(argument: String) { self.init(named: argument) }
 
-    public static var allValueStrings: [String] { ["utf-8", "windows-1252", "utf-16"] }
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
 }
 
 /// Tells the user, on standard error, how each input was read when soalloc

@@ -420,7 +420,6 @@ public struct CSVReader: @unchecked Sendable {
         var recordOffset = 0
         var chunkOffset = 0
         var afterCR = false
-        var atStart = true
 
         func syntaxError(_ message: String, field: Int? = nil) throws -> CSVSyntaxError {
             let field = field ?? assembly.pendingFields + 1
@@ -439,7 +438,12 @@ public struct CSVReader: @unchecked Sendable {
             form.encoding = nil
             form.delimiter = nil
             found.form = form
-            try input.drain()
+            if case .descriptor(let descriptor) = input.source.origin, lseek(descriptor, 0, SEEK_CUR) < 0 {
+                throw CSVSyntaxError.whole(
+                    "an Excel workbook read from a pipe: give it as a file, which soalloc can read in any order")
+            }
+            // The workbook is read in any order; its bytes are seen in order only when a digest is wanted.
+            if observe != nil { try input.drain() }
             try readWorkbook(input.source, into: &assembly, deliver: deliver)
             return
         }
@@ -447,8 +451,11 @@ public struct CSVReader: @unchecked Sendable {
         while true {
             guard let text = try input.next() else { break }
             guard let base = text.baseAddress, !text.isEmpty else { continue }
+            let start = UnsafeMutablePointer(mutating: base)
+            var cursor = start
             if first {
                 first = false
+                if text.count >= 3 && start[0] == 0xEF && start[1] == 0xBB && start[2] == 0xBF { cursor += 3 }
                 // Ruling R1: a file without a header row is read with commas, unless forced.
                 let delimiter = reading.delimiter ?? Delimiter.ofHeader(text) ?? .comma
                 input.form.delimiter = delimiter
@@ -460,16 +467,9 @@ public struct CSVReader: @unchecked Sendable {
                 }
             }
             found.form = input.form
-            let start = UnsafeMutablePointer(mutating: base)
             let count = text.count
             defer { chunkOffset += count }
-
-            var cursor = start
             let end = start + count
-            if atStart && count > 0 {
-                atStart = false
-                if count >= 3 && start[0] == 0xEF && start[1] == 0xBB && start[2] == 0xBF { cursor += 3 }
-            }
 
             // One physical line at a time.
             while cursor < end {

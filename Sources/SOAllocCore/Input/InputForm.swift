@@ -65,7 +65,7 @@ public enum Delimiter: String, Sendable, Equatable, CaseIterable {
 }
 
 /// The encoding a command line may force (`--encoding`).
-public enum EncodingChoice: String, Sendable, Equatable {
+public enum EncodingChoice: String, Sendable, Equatable, CaseIterable {
     case utf8 = "utf-8"
     case windows1252 = "windows-1252"
     /// UTF-16 in the byte order its mark or its NUL bytes show; little-endian without either.
@@ -103,7 +103,7 @@ public struct InputForm: Sendable, Equatable {
     /// What holds the records.
     public enum Container: String, Sendable, Equatable {
         /// CSV text.
-        case text
+        case text = "csv"
         /// CSV text compressed with gzip.
         case gzip
         /// The first worksheet of an Excel workbook.

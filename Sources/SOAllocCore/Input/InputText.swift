@@ -286,12 +286,8 @@ struct InputText {
     /// The text's next bytes, before decoding, into the chunk it is read in.
     private mutating func readText() throws -> Int {
         guard let inflater, let inflated else { return try Self.readRaw(source, observe, into: raw, count: capacity) }
-        var filled = 0
-        while filled < capacity {
-            let got = try inflater.inflate(into: inflated + filled, count: capacity - filled)
-            if got == 0 { break }
-            filled += got
-        }
+        // A short inflation is the end of the text: `inflate` fills the chunk otherwise.
+        let filled = try inflater.inflate(into: inflated, count: capacity)
         textHasher!.update(bufferPointer: UnsafeRawBufferPointer(start: inflated, count: filled))
         form.textSize! += filled
         if filled == 0 { form.textSHA256 = textHasher!.finalize().hexadecimal }

@@ -426,14 +426,11 @@ extension CSVReader {
     func readWorkbook(
         _ source: ByteSource, into assembly: inout RecordAssembly, deliver: (inout RecordAssembly) throws -> Void
     ) throws {
-        if case .descriptor(let descriptor) = source.origin, lseek(descriptor, 0, SEEK_CUR) < 0 {
-            throw CSVSyntaxError.whole("an Excel workbook read from a pipe: give it as a file, which soalloc can read in any order")
-        }
         guard let archive = ZipArchive(source) else {
             throw CSVSyntaxError.whole("a zip archive that cannot be read (damaged, or cut short)")
         }
-        let parts = try WorkbookParts.find(in: archive)
         do {
+            let parts = try WorkbookParts.find(in: archive)
             let strings = try parts.sharedStrings.flatMap(archive.xml).map(SharedStrings.init) ?? SharedStrings()
             let styles = try parts.styles.flatMap(archive.xml).map(DateStyles.init) ?? DateStyles()
             guard let sheet = archive.xml(parts.sheet) else {
@@ -470,14 +467,6 @@ private struct SheetReading {
     var phonetic = 0
 
     enum CellType { case number, shared, inline, string, boolean, error, date }
-
-    init(sheet: XMLStream, strings: SharedStrings, styles: DateStyles, date1904: Bool, limits: CSVReader.Limits) {
-        self.sheet = sheet
-        self.strings = strings
-        self.styles = styles
-        self.date1904 = date1904
-        self.limits = limits
-    }
 
     /// A problem with a cell or a row: the message, and the field (1-based) when it is known.
     struct Problem: Error {

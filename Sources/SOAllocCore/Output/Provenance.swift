@@ -29,7 +29,7 @@ public struct Provenance: Codable, Sendable, Equatable {
             self.size = size
             self.sha256 = sha256
             guard let form else { return }
-            format = form.container == .text ? "csv" : form.container.rawValue
+            format = form.container.rawValue
             encoding = form.encoding?.rawValue
             delimiter = form.delimiter?.rawValue
             textSize = form.textSize
