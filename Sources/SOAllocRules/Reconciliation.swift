@@ -137,13 +137,7 @@ public struct Reconciler: Sendable {
         func cost(_ index: Int) -> Int {
             failing[index].nonzeroBitCount + holding.filter { $0 < index }.count
         }
-        let candidates = rule.clauses.indices.filter { index in
-            switch rule.clauses[index].yield {
-            case .constant(let constant): constant == value
-            case .missing: value == Value.missing
-            default: rule.clauses[index].yield.value(ours.values.span) == value
-            }
-        }
+        let candidates = rule.clauses.indices.filter { rule.clauses[$0].yield.value(ours.values.span) == value }
         if let nearest = candidates.min(by: { cost($0) < cost($1) }) {
             return .clause(label: rule.label(of: rule.clauses[nearest]), obstacles: obstacles(nearest))
         }

@@ -112,11 +112,11 @@ public struct CellTable: Sendable, Equatable {
 }
 
 extension Decimal {
-    /// Rounded half-up (away from zero at the half) to `places` decimal places.
-    public func rounded(_ places: Int) -> Decimal {
+    /// Rounded half-up (away from zero at the half) to `places` decimal places, or as `mode` says.
+    public func rounded(_ places: Int, _ mode: NSDecimalNumber.RoundingMode = .plain) -> Decimal {
         var value = self
         var result = Decimal()
-        NSDecimalRound(&result, &value, places, .plain)
+        NSDecimalRound(&result, &value, places, mode)
         return result
     }
 

@@ -240,22 +240,18 @@ struct CellPlace: Sendable {
     let element: Element
     let field: Slot
     let groups: [CellPlacement]
+    /// The fields that decide the record's cell here: the groups' field, then what places a member.
+    let reads: [Slot]
 
     static let all: [CellPlace] = Element.all.flatMap { element in
         var fields: [Slot] = []
         for group in element.groups where !fields.contains(group.field) { fields.append(group.field) }
         return fields.map { field in
-            CellPlace(
-                element: element, field: field,
-                groups: element.groups.filter { $0.field == field }.map(CellPlacement.init))
+            let groups = element.groups.filter { $0.field == field }.map(CellPlacement.init)
+            var reads = [field]
+            for group in groups { if let by = group.by, !reads.contains(by) { reads.append(by) } }
+            return CellPlace(element: element, field: field, groups: groups, reads: reads)
         }
-    }
-
-    /// The fields that decide the record's cell here: the groups' field, then what places a member.
-    var reads: [Slot] {
-        var slots = [field]
-        for group in groups { if let by = group.by, !slots.contains(by) { slots.append(by) } }
-        return slots
     }
 
     /// The record's cell (its index in `Cell.all`) in this place, or nil when it is in none of its groups.
@@ -270,13 +266,8 @@ extension Element {
     /// The fields that put a record in the element's cells: its groups' fields and what places them.
     public var reads: [Slot] {
         var slots: [Slot] = []
-        for group in groups {
-            var read = [group.field]
-            switch group.placement {
-            case .only: break
-            case .number(let slot), .code(let slot): read.append(slot)
-            }
-            for slot in read where !slots.contains(slot) { slots.append(slot) }
+        for place in CellPlace.all where place.element == self {
+            for slot in place.reads where !slots.contains(slot) { slots.append(slot) }
         }
         return slots
     }

@@ -92,15 +92,21 @@ public enum Failure: Error, Sendable, CustomStringConvertible {
 
 extension Decimal {
     /// A whole number with thousands separators, `prefix` after any minus sign.
-    public func grouped(prefix: String = "") -> String {
-        let digits = rounded(0).description
-        let negative = digits.hasPrefix("-")
-        var body = Array(negative ? digits.dropFirst() : Substring(digits))
-        var grouped = ""
-        while body.count > 3 {
-            grouped = "," + String(body.suffix(3)) + grouped
-            body.removeLast(3)
+    public func grouped(prefix: String = "") -> String { Self.grouped(rounded(0).description, prefix: prefix) }
+
+    /// Decimal text (`-1234.5`) with thousands separators, `prefix` after any minus sign.
+    static func grouped(_ text: String, prefix: String = "") -> String {
+        let negative = text.hasPrefix("-")
+        let unsigned = negative ? text.dropFirst() : Substring(text)
+        let parts = unsigned.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        var whole = Array(parts[0])
+        var result = ""
+        while whole.count > 3 {
+            result = "," + String(whole.suffix(3)) + result
+            whole.removeLast(3)
         }
-        return (negative ? "-" : "") + prefix + String(body) + grouped
+        result = String(whole) + result
+        if parts.count > 1 { result += "." + parts[1] }
+        return (negative ? "-" : "") + prefix + result
     }
 }

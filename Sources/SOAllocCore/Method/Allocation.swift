@@ -32,10 +32,14 @@ public struct ElementAllocation: Sendable, Equatable {
         guard allocation != nil else { return Self.rateNotSet }
         var words = [working]
         if let proportion { words.insert(proportion.note, at: 0) }
-        if raisedToMinimum, let minimum {
-            words.append("raised to the minimum of \(minimum.grouped(prefix: "£"))")
-        }
+        if let minimumNote { words.append(minimumNote) }
         return words.joined(separator: "; ")
+    }
+
+    /// "raised to the minimum of £…", when the minimum binds.
+    var minimumNote: String? {
+        guard raisedToMinimum, let minimum else { return nil }
+        return "raised to the minimum of \(minimum.grouped(prefix: "£"))"
     }
 }
 

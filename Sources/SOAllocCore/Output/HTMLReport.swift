@@ -496,38 +496,23 @@ enum Figure {
     static func money(_ value: Decimal) -> String { Summary.pounds(value) }
 
     /// A rate: pounds and pence, `£1,234.56`, or more places when the method gives them.
-    static func rate(_ value: Decimal) -> String { grouped(value.exact(minimumPlaces: 2), prefix: "£") }
+    static func rate(_ value: Decimal) -> String { Decimal.grouped(value.exact(minimumPlaces: 2), prefix: "£") }
 
     /// An FTE: two places, `1,234.56`.
-    static func fte(_ value: Decimal) -> String { grouped(value.fixed(2)) }
+    static func fte(_ value: Decimal) -> String { Decimal.grouped(value.fixed(2)) }
 
     /// A weighted volume: two places, `1,234.56`.
-    static func volume(_ value: Decimal) -> String { grouped(value.fixed(2)) }
+    static func volume(_ value: Decimal) -> String { Decimal.grouped(value.fixed(2)) }
 
     /// A weight: two places, or more when the method gives them.
-    static func weight(_ value: Decimal) -> String { grouped(value.exact(minimumPlaces: 2)) }
+    static func weight(_ value: Decimal) -> String { Decimal.grouped(value.exact(minimumPlaces: 2)) }
 
     /// A proportion: four places, `0.0767`.
     static func proportion(_ value: Decimal) -> String { value.fixed(4) }
 
     /// A figure written exactly, with thousands separators.
-    static func exact(_ value: Decimal) -> String { grouped(value.exact()) }
+    static func exact(_ value: Decimal) -> String { Decimal.grouped(value.exact()) }
 
-    /// Decimal text (`-1234.5`) with thousands separators, `prefix` after any minus sign.
-    static func grouped(_ text: String, prefix: String = "") -> String {
-        let negative = text.hasPrefix("-")
-        let unsigned = negative ? text.dropFirst() : Substring(text)
-        let parts = unsigned.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        var whole = Array(parts[0])
-        var result = ""
-        while whole.count > 3 {
-            result = "," + String(whole.suffix(3)) + result
-            whole.removeLast(3)
-        }
-        result = String(whole) + result
-        if parts.count > 1 { result += "." + parts[1] }
-        return (negative ? "-" : "") + prefix + result
-    }
 }
 
 /// A cell of a report table.
@@ -596,15 +581,6 @@ struct Scale {
     /// `value`'s length on an axis of `length` units.
     func length(_ value: Decimal, of length: Int) -> Decimal {
         top > 0 ? (value * Decimal(length) / top).rounded(1) : 0
-    }
-}
-
-extension Decimal {
-    fileprivate func rounded(_ places: Int, _ mode: NSDecimalNumber.RoundingMode) -> Decimal {
-        var value = self
-        var result = Decimal()
-        NSDecimalRound(&result, &value, places, mode)
-        return result
     }
 }
 

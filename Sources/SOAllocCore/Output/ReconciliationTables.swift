@@ -68,8 +68,9 @@ enum ReconciliationTables {
 
     /// One element's two sides in words: "HEFCE's own columns give £X, our
     /// derivation £Y, the difference £Z", or the weighted volumes when the
-    /// method sets no rate. The element must have a HEFCE side.
+    /// method sets no rate; or why the element has no HEFCE side.
     static func statement(_ element: Element, hefce: HEFCESide, ours: Allocations) -> String {
+        if let note = hefce.missingNote(element) { return note }
         let our = ours.elements[element.index]
         let their = hefce.allocations!.elements[element.index]
         if let theirs = their.allocation, let mine = our.allocation {

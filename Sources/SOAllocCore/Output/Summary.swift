@@ -50,16 +50,14 @@ public enum Summary {
                 "weighted volume \(element.weightedVolume.exact(minimumPlaces: element.basis.places)) (\(element.basis.rawValue))"
             let name = "  " + element.element.name.padding(toLength: 17, withPad: " ", startingAt: 0)
             let indent = String(repeating: " ", count: 19)
-            if let allocation = element.allocation, let rate = element.rate {
-                lines.append(name + volume + " × £\(rate) = \(pounds(allocation))")
-                if let proportion = element.proportion { lines.append(indent + proportion.note) }
-                if element.raisedToMinimum, let minimum = element.minimum {
-                    lines.append(indent + "raised to the minimum of \(pounds(minimum))")
-                }
-            } else {
-                lines.append(name + volume)
-                if let proportion = element.proportion { lines.append(indent + proportion.note) }
+            var money = ""
+            if let allocation = element.allocation, let rate = element.rate { money = " × £\(rate) = \(pounds(allocation))" }
+            lines.append(name + volume + money)
+            if let proportion = element.proportion { lines.append(indent + proportion.note) }
+            if money.isEmpty {
                 lines.append(indent + "not computed: " + ElementAllocation.rateNotSet)
+            } else if let minimum = element.minimumNote {
+                lines.append(indent + minimum)
             }
         }
         lines.append("  TOTAL            " + (report.allocations.total.map(pounds) ?? "not computed"))
@@ -119,10 +117,6 @@ public enum Summary {
         var lines = ["HEFCE's own columns beside ours (reconciliation.csv, \(report.hefce.movements) movements.csv rows)"]
         for element in Element.all {
             let name = "  " + element.name.padding(toLength: 17, withPad: " ", startingAt: 0)
-            if let note = report.hefce.missingNote(element) {
-                lines.append(name + note)
-                continue
-            }
             lines.append(name + ReconciliationTables.statement(element, hefce: report.hefce, ours: report.allocations))
         }
         return lines

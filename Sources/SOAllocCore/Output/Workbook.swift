@@ -375,8 +375,7 @@ enum Workbook {
             sheet.text(line, 0, element.name, book.bold)
             sheet.text(
                 line, 1,
-                content.hefce.missingNote(element)
-                    ?? ReconciliationTables.statement(element, hefce: content.hefce, ours: content.allocations))
+                ReconciliationTables.statement(element, hefce: content.hefce, ours: content.allocations))
             line += 1
         }
         sheet.widths([18, 16, 16, 14, 14, 14, 16, 14, 16, 16, 18])
