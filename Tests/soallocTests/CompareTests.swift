@@ -184,14 +184,24 @@ struct CompareTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path).filter { $0.hasPrefix(".") }.isEmpty)
     }
 
+    /// A generated file, amended by the checker into OLD and NEW: records removed, added and changed.
+    private func amendedPair(records: Int, seed: Int, ukprn: String, amendSeed: String, in scratch: Scratch) throws
+        -> (old: URL, new: URL)
+    {
+        let base = scratch.url.appendingPathComponent("base.ind")
+        _ = try python([
+            generator, "--plain", "--records", String(records), "--seed", String(seed), "--ukprn", ukprn, "--out", base.path,
+        ])
+        let old = scratch.url.appendingPathComponent("old.ind")
+        let new = scratch.url.appendingPathComponent("new.ind")
+        _ = try python(["-", "amend", base.path, old.path, new.path, amendSeed], input: compareChecker)
+        return (old, new)
+    }
+
     @Test("generated pairs of 100,000 records: cells-delta is the movements, additions and removals")
     func large() throws {
         let scratch = Scratch()
-        let base = scratch.url.appendingPathComponent("base.ind")
-        _ = try python([generator, "--plain", "--records", "100000", "--seed", "1616", "--ukprn", "10000016", "--out", base.path])
-        let old = scratch.url.appendingPathComponent("old.ind")
-        let new = scratch.url.appendingPathComponent("new.ind")
-        _ = try python(["-", "amend", base.path, old.path, new.path, "16"], input: compareChecker)
+        let (old, new) = try amendedPair(records: 100_000, seed: 1616, ukprn: "10000016", amendSeed: "16", in: scratch)
         let (out, _) = try compare([old.path, new.path], in: scratch)
         let report = try identity(out)
         #expect(report.hasPrefix("OK"), "\(report)")
@@ -201,12 +211,8 @@ struct CompareTests {
     @Test("a held-out pair: counts, every cell delta and every money delta equal an independent computation")
     func heldOut() throws {
         let scratch = Scratch()
-        let base = scratch.url.appendingPathComponent("base.ind")
         // Seed 2718 is used nowhere else.
-        _ = try python([generator, "--plain", "--records", "5000", "--seed", "2718", "--ukprn", "10000027", "--out", base.path])
-        let old = scratch.url.appendingPathComponent("old.ind")
-        let new = scratch.url.appendingPathComponent("new.ind")
-        _ = try python(["-", "amend", base.path, old.path, new.path, "2718"], input: compareChecker)
+        let (old, new) = try amendedPair(records: 5000, seed: 2718, ukprn: "10000027", amendSeed: "2718", in: scratch)
         let (out, _) = try compare(
             [old.path, new.path, "--method", "TestData/methods/example.yaml"], in: scratch)
         // The money of each side from a plain run of each file, read by Python.
